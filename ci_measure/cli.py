@@ -1,0 +1,215 @@
+"""`ci-measure`: parse arguments, call the core, print, exit (SPEC §9).
+
+Imports are local to each command so that `check` loads only what checking needs
+(no DuckDB computation, never Dagster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors exit 2 with one line, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"[usage_error] {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def _workspace(args: argparse.Namespace):
+    from ci_measure.workspace import load_workspace, resolve_root
+
+    return load_workspace(resolve_root(args.workspace))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ci_measure.workspace import init_workspace, resolve_root
+
+    root = init_workspace(resolve_root(args.workspace), demo=args.demo)
+    what = "demo workspace" if args.demo else "workspace"
+    print(f"Oprettet / created {what}: {root}")
+    return EXIT_OK
+
+
+def _partner_from_path(path: Path, workspace) -> str | None:
+    """A file already in ``inbox/<partner>/`` says who sent it."""
+    try:
+        relative = path.resolve().relative_to(workspace.inbox.resolve())
+    except ValueError:
+        return None
+    return relative.parts[0] if len(relative.parts) == 2 else None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ci_measure.errors import UsageError
+    from ci_measure.receipt import render_text
+    from ci_measure.validate import validate_file
+
+    workspace = _workspace(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    partner = args.partner or _partner_from_path(path, workspace)
+    if not partner:
+        raise UsageError("say who sent the file: --partner CODE")
+    receipt = validate_file(path, workspace, partner).receipt
+    if args.json:
+        import json
+
+        keys = ("status", "partner", "file", "sha256", "rows", "errors", "warnings")
+        print(json.dumps({k: receipt.to_dict()[k] for k in keys}, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(receipt), end="")
+    return EXIT_OK if receipt.accepted else EXIT_REJECTED
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ci_measure.errors import UsageError
+    from ci_measure.ingest import ingest_external, ingest_file, ingest_inbox
+    from ci_measure.receipt import render_text
+
+    workspace = _workspace(args)
+    receipts = []
+    if args.files:
+        for name in args.files:
+            path = Path(name)
+            in_inbox = _partner_from_path(path, workspace)
+            if in_inbox and path.is_file():
+                receipt = ingest_file(workspace, path, in_inbox)
+                if receipt:
+                    receipts.append(receipt)
+                continue
+            if not args.partner:
+                raise UsageError(f"say who sent {name}: --partner CODE")
+            receipts.append(ingest_external(workspace, path, args.partner))
+    else:
+        receipts = ingest_inbox(workspace, args.partner)
+    for receipt in receipts:
+        print(render_text(receipt), end="")
+    if not receipts:
+        print("Ingen filer i indbakken. / No files waiting in the inbox.")
+    rejected = sum(not r.accepted for r in receipts)
+    print(f"{len(receipts) - rejected} godkendt, {rejected} afvist / {len(receipts) - rejected} accepted, {rejected} rejected")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from ci_measure import present
+    from ci_measure.figures import indicator_rows
+
+    workspace = _workspace(args)
+    rows = indicator_rows(
+        workspace,
+        indicator=args.indicator,
+        area=args.area,
+        period=args.period,
+        as_of=args.as_of,
+        published=args.published,
+    )
+    if args.format == "csv":
+        sys.stdout.write(present.to_csv(rows))
+    elif args.format == "json":
+        sys.stdout.write(present.to_json(rows) + "\n")
+    else:
+        sys.stdout.write(present.to_table(rows, workspace))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ci_measure import present
+    from ci_measure.figures import indicator_rows
+    from ci_measure.ingest import ingest_inbox
+    from ci_measure.receipt import render_text
+    from ci_measure.workspace import init_workspace, load_workspace, resolve_root
+
+    root = resolve_root(args.workspace)
+    if not (root / "partnership.yaml").exists():
+        init_workspace(root, demo=True)
+        print(f"Demo-arbejdsområde oprettet / demo workspace created: {root}\n")
+    workspace = load_workspace(root)
+    for receipt in ingest_inbox(workspace):
+        print(render_text(receipt), end="")
+    area = workspace.partnership.main_area or workspace.partnership.areas[0].code
+    name = workspace.partnership.area(area).name
+    print(f"\n{workspace.partnership.name} — indikatorer for {name} ({area}), offentliggjort / published:\n")
+    rows = indicator_rows(workspace, area=area, published=True)
+    rows = rows[(rows["sex"] == "_T") & (rows["origin"] == "_T")]
+    sys.stdout.write(present.to_table(rows, workspace))
+    return EXIT_OK
+
+
+def build_parser() -> Parser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--workspace",
+        default=argparse.SUPPRESS,
+        help="workspace folder (default: $CI_MEASURE_WORKSPACE, else the repository's data/)",
+    )
+    parser = Parser(
+        prog="ci-measure",
+        description="Shared measurement for collective-impact partnerships.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("init", parents=[common], help="create a workspace")
+    p.add_argument("--demo", action="store_true", help="with the demo partnership and its submissions")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("check", parents=[common], help="validate a file without storing it; print the receipt")
+    p.add_argument("file")
+    p.add_argument("--partner", help="the submitting partner's code")
+    p.add_argument("--json", action="store_true", help="print the receipt as one JSON object")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("ingest", parents=[common], help="process the given files, or everything in the inbox")
+    p.add_argument("files", nargs="*")
+    p.add_argument("--partner", help="the submitting partner (for files outside the inbox; filters the inbox)")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("indicators", parents=[common], help="print indicator rows")
+    p.add_argument("--indicator")
+    p.add_argument("--area")
+    p.add_argument("--period")
+    p.add_argument("--as-of", dest="as_of", help="ISO time: only submissions received at or before it count")
+    p.add_argument("--published", action="store_true", help="apply disclosure control (suppression)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_indicators)
+
+    p = sub.add_parser("demo", parents=[common], help="run the whole pipeline on the demo partnership")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.workspace = getattr(args, "workspace", None)
+    from ci_measure.errors import CiMeasureError
+
+    try:
+        return args.run(args)
+    except CiMeasureError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("[interrupted]", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # the edge: never a traceback for a user
+        if os.environ.get("CI_MEASURE_DEBUG"):
+            raise
+        print(f"[internal_error] {type(error).__name__}: {error} (CI_MEASURE_DEBUG=1 shows details)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

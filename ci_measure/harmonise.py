@@ -1,0 +1,181 @@
+"""From a raw table (any header spelling, any period spelling) to canonical columns.
+
+Nothing here rejects anything: cells that cannot be understood become None/NaN and the
+schema (``schema.py``) turns them into problems. Keeping the two apart lets the receipt
+show the value exactly as the partner typed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ci_measure import periods
+from ci_measure.columns import (
+    ORIGIN_ALIASES,
+    REQUIRED,
+    SEX_ALIASES,
+    canonical_header,
+    normalise_code_value,
+)
+from ci_measure.errors import Problem
+from ci_measure.model import Workspace
+from ci_measure.read.table import RawTable
+from ci_measure.values import parse_values, uses_decimal_comma
+
+EXAMPLE_HEADERS = {
+    "data_element": "dataelement / data_element",
+    "area": "område / area",
+    "period": "periode / period",
+    "value": "værdi / value",
+}
+
+
+@dataclass(frozen=True)
+class Harmonised:
+    """The parsed submission: one row per data row, canonical values or None where not understood."""
+
+    frame: pd.DataFrame  # columns: see PARSED_COLUMNS
+    positions: dict[str, str]  # canonical column -> raw column ("c3")
+    headers: dict[str, str]  # canonical column -> header as written
+    raw: RawTable
+
+
+PARSED_COLUMNS = (
+    "data_element",
+    "area",
+    "period",
+    "period_type",
+    "sex",
+    "origin",
+    "value",
+    "missing_at_source",
+    "value_ok",
+    "partner",
+    "comment",
+    "row",
+)
+
+
+def map_headers(table: RawTable) -> tuple[dict[str, str], list[Problem], list[Problem]]:
+    """canonical column -> raw column; plus (errors, warnings) about the header row."""
+    positions: dict[str, str] = {}
+    warnings: list[Problem] = []
+    for raw_column, header in zip(table.frame.columns, table.headers, strict=True):
+        canon = canonical_header(header)
+        if canon is None or canon in positions:
+            warnings.append(Problem.make("unknown_column", row=table.header_row, column=header))
+        else:
+            positions[canon] = raw_column
+    errors = [
+        Problem.make(
+            "missing_column",
+            row=table.header_row,
+            expected=needed,
+            detail=EXAMPLE_HEADERS[needed],
+        )
+        for needed in REQUIRED
+        if needed not in positions
+    ]
+    return positions, errors, warnings
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    """Cells as stripped text (whole spreadsheet numbers without '.0'); None stays None."""
+
+    def one(c: object) -> str | None:
+        if c is None:
+            return None
+        if isinstance(c, float):
+            if np.isnan(c):
+                return None
+            return str(int(c)) if c.is_integer() else str(c)
+        text = str(c).strip()
+        return text or None
+
+    return cells.map(one).astype(object)
+
+
+def _codes(texts: pd.Series, known: list[str], numeric_pad: bool = False) -> pd.Series:
+    """Match codes case-insensitively to their canonical spelling; unknown -> the text itself."""
+    lookup = {code.upper(): code for code in known}
+    if numeric_pad:
+        # Excel turns "0561" into 561: accept it where exactly one code has that numeric value.
+        by_number: dict[str, list[str]] = {}
+        for code in known:
+            if code.isdigit():
+                by_number.setdefault(str(int(code)), []).append(code)
+        for number, codes in by_number.items():
+            if len(codes) == 1:
+                lookup.setdefault(number, codes[0])
+    return texts.map(lambda t: None if t is None else lookup.get(t.upper(), t)).astype(object)
+
+
+def _aliases(texts: pd.Series, aliases: dict[str, str]) -> pd.Series:
+    """sex/origin: a missing column or empty cell means `_T`; unknown spellings stay as written."""
+    return texts.map(
+        lambda t: "_T" if t is None else aliases.get(normalise_code_value(t), t)
+    ).astype(object)
+
+
+def _periods(cells: pd.Series, elements: pd.Series, workspace: Workspace) -> tuple[pd.Series, pd.Series]:
+    """Canonical period and its type; None where the cell is no period (dates included)."""
+    types = {code: d.period_type for code, d in workspace.catalog.data_elements.items()}
+    canon: list[str | None] = []
+    kinds: list[str | None] = []
+    cache: dict[tuple[object, object], tuple[str, str] | None] = {}
+    for cell, element in zip(cells.to_numpy(dtype=object), elements.to_numpy(dtype=object), strict=True):
+        if isinstance(cell, (dt.date, dt.datetime)) or cell is None:
+            parsed = None
+        else:
+            text = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
+            key = (text, element)
+            if key not in cache:
+                cache[key] = periods.parse_period(text, prefer=types.get(element))
+            parsed = cache[key]
+        canon.append(parsed[0] if parsed else None)
+        kinds.append(parsed[1] if parsed else None)
+    return pd.Series(canon, index=cells.index, dtype=object), pd.Series(kinds, index=cells.index, dtype=object)
+
+
+def harmonise(table: RawTable, workspace: Workspace, positions: dict[str, str]) -> Harmonised:
+    """Canonical columns for every data row of a table whose required headers were found."""
+    raw = table.frame
+    index = raw.index
+
+    def cells(name: str) -> pd.Series:
+        if name in positions:
+            return raw[positions[name]]
+        return pd.Series([None] * len(raw), index=index, dtype=object)
+
+    partnership, catalog = workspace.partnership, workspace.catalog
+    elements = _codes(_text(cells("data_element")), list(catalog.data_elements))
+    period, period_type = _periods(cells("period"), elements, workspace)
+    decimal_comma = table.decimal_comma or uses_decimal_comma(
+        cells("value")[cells("value").map(lambda c: isinstance(c, str))]
+    )
+    value, missing, value_ok = parse_values(cells("value"), decimal_comma)
+    frame = pd.DataFrame(
+        {
+            "data_element": elements,
+            "area": _codes(_text(cells("area")), [a.code for a in partnership.areas], numeric_pad=True),
+            "period": period,
+            "period_type": period_type,
+            "sex": _aliases(_text(cells("sex")), SEX_ALIASES),
+            "origin": _aliases(_text(cells("origin")), ORIGIN_ALIASES),
+            "value": value,
+            "missing_at_source": missing,
+            "value_ok": value_ok,
+            "partner": _text(cells("partner")),
+            "comment": _text(cells("comment")),
+            "row": pd.Series(table.rows, index=index, dtype="int64"),
+        },
+        index=index,
+    )
+    headers = {
+        canon: table.headers[list(raw.columns).index(col)] for canon, col in positions.items()
+    }
+    return Harmonised(frame=frame, positions=positions, headers=headers, raw=table)

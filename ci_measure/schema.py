@@ -1,0 +1,137 @@
+"""The shared schema, in pandera: what a stored observation is, and what a submission must satisfy.
+
+``Observation`` is the fixed contract of the warehouse. ``submission_schema`` is built per
+workspace and partner, because code lists and responsibilities are data. Every check is
+named after the SPEC §8 error code it reports, so ``validate.py`` needs no guessing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing.pandas import Series
+
+from ci_measure.model import ORIGINS, SEXES, Workspace
+
+KEY = ["data_element", "area", "period", "sex", "origin"]
+
+
+class Observation(pa.DataFrameModel):
+    """One stored cell of one submission (SPEC §2): a value, or missing at source."""
+
+    data_element: Series[str]
+    area: Series[str]
+    period: Series[str] = pa.Field(str_matches=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2])|/\d{2})?$")
+    sex: Series[str] = pa.Field(isin=list(SEXES))
+    origin: Series[str] = pa.Field(isin=list(ORIGINS))
+    value: Series[float] = pa.Field(nullable=True)
+    missing_at_source: Series[bool]
+    comment: Series[str] = pa.Field(nullable=True)
+    row: Series[int] = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = KEY
+
+
+def _element_lookup(frame: pd.DataFrame, mapping: dict[str, object], default: object) -> pd.Series:
+    return frame["data_element"].map(lambda e: mapping.get(e, default))
+
+
+def _valid_key(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
+    """Rows whose whole cell key is understood: only these take part in cross-row checks."""
+    catalog, partnership = workspace.catalog, workspace.partnership
+    return (
+        frame["data_element"].isin(list(catalog.data_elements))
+        & frame["area"].isin([a.code for a in partnership.areas])
+        & frame["period"].notna()
+        & frame["sex"].isin(SEXES)
+        & frame["origin"].isin(ORIGINS)
+    )
+
+
+def rule_failures(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
+    """True on each part row whose value exceeds its whole's value for the same key (§5 rules)."""
+    failed = pd.Series(False, index=frame.index)
+    valid = frame[_valid_key(frame, workspace) & frame["value"].notna()]
+    key = ["area", "period", "sex", "origin"]
+    for rule in workspace.catalog.rules:
+        parts = valid[valid["data_element"] == rule.part]
+        wholes = valid[valid["data_element"] == rule.whole]
+        if parts.empty or wholes.empty:
+            continue
+        merged = parts.reset_index().merge(wholes[key + ["value"]], on=key, suffixes=("", "_whole"))
+        bad = merged.loc[merged["value"] > merged["value_whole"], "index"]
+        failed.loc[bad.to_numpy()] = True
+    return failed
+
+
+def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
+    """The checks a harmonised submission from ``partner`` must pass (lazy: all at once)."""
+    catalog, partnership = workspace.catalog, workspace.partnership
+    elements = list(catalog.data_elements)
+    areas = [a.code for a in partnership.areas]
+    period_types = {c: d.period_type for c, d in catalog.data_elements.items()}
+    allow_negative = {c: d.allow_negative or not d.is_count for c, d in catalog.data_elements.items()}
+    is_count = {c: d.is_count for c, d in catalog.data_elements.items()}
+    responsible = partnership.responsibility()
+
+    def code_check(known: list[str] | tuple[str, ...]) -> pa.Check:
+        return pa.Check(lambda s: s.isin(list(known)), name="unknown_code")
+
+    def wrong_period_type(df: pd.DataFrame) -> pd.Series:
+        expected = _element_lookup(df, period_types, None)
+        return expected.isna() | df["period_type"].isna() | (df["period_type"] == expected)
+
+    def negative_value(df: pd.DataFrame) -> pd.Series:
+        return ~(df["value"] < 0) | _element_lookup(df, allow_negative, True).astype(bool)
+
+    def not_whole_number(df: pd.DataFrame) -> pd.Series:
+        counts = _element_lookup(df, is_count, False).astype(bool)
+        whole = df["value"].isna() | np.isclose(df["value"] % 1, 0) | np.isclose(df["value"] % 1, 1)
+        return ~counts | whole
+
+    def duplicate_cell(df: pd.DataFrame) -> pd.Series:
+        valid = _valid_key(df, workspace)
+        return ~(df[KEY].duplicated(keep=False) & valid)
+
+    def not_responsible(df: pd.DataFrame) -> pd.Series:
+        known = df["data_element"].isin(elements) & df["area"].isin(areas)
+        owner = pd.Series(
+            [responsible.get((e, a)) for e, a in zip(df["data_element"], df["area"], strict=True)],
+            index=df.index,
+            dtype=object,
+        )
+        return ~known | (owner == partner)
+
+    def partner_mismatch(df: pd.DataFrame) -> pd.Series:
+        named = df["partner"]
+        return named.isna() | (named.astype(str).str.upper() == partner.upper())
+
+    return pa.DataFrameSchema(
+        {
+            "data_element": pa.Column(object, checks=[code_check(elements)]),
+            "area": pa.Column(object, checks=[code_check(areas)]),
+            "period": pa.Column(object, nullable=False),
+            "sex": pa.Column(object, checks=[code_check(SEXES)]),
+            "origin": pa.Column(object, checks=[code_check(ORIGINS)]),
+            "value": pa.Column(float, nullable=True),
+            "missing_at_source": pa.Column(bool),
+            "value_ok": pa.Column(bool, checks=[pa.Check(lambda s: s, name="not_a_number")]),
+            "partner": pa.Column(object, nullable=True),
+            "comment": pa.Column(object, nullable=True),
+            "row": pa.Column("int64"),
+        },
+        checks=[
+            pa.Check(wrong_period_type, name="wrong_period_type"),
+            pa.Check(negative_value, name="negative_value"),
+            pa.Check(not_whole_number, name="not_whole_number"),
+            pa.Check(duplicate_cell, name="duplicate_cell"),
+            pa.Check(not_responsible, name="not_responsible"),
+            pa.Check(partner_mismatch, name="partner_mismatch"),
+            pa.Check(lambda df: ~rule_failures(df, workspace), name="rule_violation"),
+        ],
+        strict=False,
+    )

@@ -1,0 +1,1 @@
+"""Dagster definitions over the ci_measure core (thin: no business logic here)."""
