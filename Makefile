@@ -37,3 +37,11 @@ lock: setup
 # Start over with the demo: removes the default workspace's runtime state (not the demo's sources).
 clean-demo:
 	rm -rf data/inbox data/archive data/outbox data/reports data/dagster data/warehouse.duckdb* data/partnership.yaml data/catalog.yaml data/.ingest.lock
+
+# The backbone analyst's daily tool: the Dagster UI on http://127.0.0.1:3000 over the default
+# workspace (or CI_MEASURE_WORKSPACE). Dagster's storage goes to <workspace>/dagster/.
+WORKSPACE ?= $(if $(CI_MEASURE_WORKSPACE),$(CI_MEASURE_WORKSPACE),$(CURDIR)/data)
+dagster: setup
+	mkdir -p $(WORKSPACE)/dagster
+	cp dagster.yaml $(WORKSPACE)/dagster/dagster.yaml
+	DAGSTER_HOME=$(WORKSPACE)/dagster CI_MEASURE_WORKSPACE=$(WORKSPACE) $(BIN)/dagster dev -h 127.0.0.1 -p 3000

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import duckdb
 import pandas as pd
 
 from ci_measure import periods, warehouse
@@ -35,8 +39,6 @@ def _check_choice(kind: str, value: str, known: list[str]) -> str:
     lookup = {k.upper(): k for k in known}
     if value.upper() in lookup:
         return lookup[value.upper()]
-    import difflib
-
     close = difflib.get_close_matches(value.upper(), list(lookup), n=3, cutoff=0.4)
     hint = f"; did you mean {', '.join(lookup[c] for c in close)}?" if close else ""
     raise UsageError(f"unknown {kind} {value!r}{hint}")
@@ -59,10 +61,8 @@ def indicator_rows(
         if parsed is None:
             raise UsageError(f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24")
         period = parsed[0]
-    instant = parse_as_of(as_of)
-    with warehouse.reader(workspace.warehouse_path) as con:
-        con.execute(f"CREATE TEMP TABLE cells AS {warehouse.current_cells_sql('wh', instant)}")
-        rows = compute_indicators(con, "cells", catalog, partnership, indicators=codes)
+    with current_cells(workspace, as_of) as (con, cells):
+        rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
     if published:
         rows = publish(rows, catalog, partnership)
     if area:
@@ -70,6 +70,17 @@ def indicator_rows(
     if period:
         rows = rows[rows["period"] == period]
     return tidy(rows)
+
+
+@contextmanager
+def current_cells(
+    workspace: Workspace, as_of: str | dt.datetime | None = None
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A connection holding table ``cells``: the figures that count (latest wins, as of)."""
+    instant = parse_as_of(as_of)
+    with warehouse.reader(workspace.warehouse_path) as con:
+        con.execute(f"CREATE TEMP TABLE cells AS {warehouse.current_cells_sql('wh', instant)}")
+        yield con, "cells"
 
 
 def tidy(rows: pd.DataFrame) -> pd.DataFrame:
