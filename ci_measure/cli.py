@@ -122,6 +122,33 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from ci_measure.template import write_template
+
+    workspace = _workspace(args)
+    rows = write_template(workspace, args.partner, Path(args.output))
+    print(f"Skabelon skrevet / template written: {args.output} ({rows} rækker/rows)")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ci_measure.status import render, status
+
+    cells, partners = status(_workspace(args), partner=args.partner)
+    sys.stdout.write(render(cells, partners, args.format))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ci_measure.report import write_report
+
+    workspace = _workspace(args)
+    paths = write_report(workspace, Path(args.output) if args.output else None)
+    for path in paths.values():
+        print(f"Skrevet / written: {path}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ci_measure import present
     from ci_measure.figures import indicator_rows
@@ -182,6 +209,20 @@ def build_parser() -> Parser:
     p.add_argument("--published", action="store_true", help="apply disclosure control (suppression)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_indicators)
+
+    p = sub.add_parser("template", parents=[common], help="write a partner's template (.xlsx or .csv)")
+    p.add_argument("--partner", required=True, help="the partner's code")
+    p.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
+    p.set_defaults(run=cmd_template)
+
+    p = sub.add_parser("status", parents=[common], help="what each partner delivered, missing, late or rejected")
+    p.add_argument("--partner", help="only this partner")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("report", parents=[common], help="write the scorecard (HTML) and the published figures (CSV, XLSX)")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder to write to (default: the workspace's reports/)")
+    p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("demo", parents=[common], help="run the whole pipeline on the demo partnership")
     p.set_defaults(run=cmd_demo)

@@ -69,12 +69,20 @@ def receipt_stem(receipt: Receipt) -> str:
 
 
 def write_receipts(workspace: Workspace, receipt: Receipt) -> Path:
-    """The receipt as JSON, text and HTML in ``outbox/<partner>/``; returns the JSON path."""
+    """The receipt as JSON, text and HTML in ``outbox/<partner>/``; returns the JSON path.
+
+    A rejected file also comes back as ``<stem>.marked.xlsx`` with the offending cells marked
+    (never for personal data); that copy is a courtesy and never fails the ingest.
+    """
+    from ci_measure.returned import write_returned
+
     folder = workspace.outbox / receipt.partner
     stem = receipt_stem(receipt)
     _atomic_write(folder / f"{stem}.txt", render_text(receipt).encode("utf-8"))
-    _atomic_write(folder / f"{stem}.html", render_html(receipt).encode("utf-8"))
     _atomic_write(folder / f"{stem}.json", receipt.to_json().encode("utf-8"))
+    returned = write_returned(workspace, receipt)
+    html = render_html(receipt, returned=returned.name if returned else None)
+    _atomic_write(folder / f"{stem}.html", html.encode("utf-8"))
     return folder / f"{stem}.json"
 
 

@@ -140,7 +140,7 @@ def total_mismatches(con: duckdb.DuckDBPyConnection, cells: str, workspace: Work
 
 def outliers(rows: pd.DataFrame, factor: float = 1.5) -> pd.DataFrame:
     """Indicator values that jump by more than ``factor`` (up or down) from the previous period."""
-    ok = rows[(rows["status"] == "ok") & rows["value"].notna()].copy()
+    ok = rows[(rows["status"] == "ok") & rows["value"].notna()].astype({"period": object}).copy()
     if ok.empty:
         return ok.assign(previous_period=[], previous_value=[], ratio=[])
     ok["_order"] = ok["period"].map(periods.sort_key)

@@ -135,9 +135,10 @@ def find_submission(con: duckdb.DuckDBPyConnection, sha256: str, schema: str = "
     row = con.execute(
         f"SELECT id, partner, file_name, received_at, status, archive_path, receipt FROM {schema}.submissions WHERE sha256 = ?",
         [sha256],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not row:
         return None
+    row = row[0]
     keys = ("id", "partner", "file_name", "received_at", "status", "archive_path", "receipt")
     return dict(zip(keys, row, strict=True))
 
@@ -157,7 +158,7 @@ def diff_counts(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> d
                                AND c.missing_at_source = i.missing_at_source)
             FROM incoming i LEFT JOIN current c USING ({", ".join(KEY)})
             """
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.unregister("incoming")
     return {"new": int(new), "corrected": int(corrected), "unchanged": int(unchanged)}
@@ -172,7 +173,7 @@ def record_submission(
     """Insert one submission (and its cells) in one transaction; returns its id."""
     con.execute("BEGIN TRANSACTION")
     try:
-        submission_id = con.execute("SELECT nextval('submission_ids')").fetchone()[0]
+        submission_id = con.execute("SELECT nextval('submission_ids')").fetchall()[0][0]
         receipt.submission_id = int(submission_id)
         con.execute(
             "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -17,7 +17,8 @@ def check(workspace, tmp_path, body: str, partner: str = "SKOLE", header: str = 
     return validate_file(path, workspace, partner)
 
 
-def only(receipt):
+def only(validation):
+    receipt = validation.receipt
     assert receipt.status == "rejected", receipt.to_json()
     assert len(receipt.errors) == 1, [p.code for p in receipt.errors]
     return receipt.errors[0]

@@ -1,0 +1,134 @@
+"""The workspace: where it is, its partnership.yaml (SPEC §6), and creating a new one.
+
+``partnership.yaml`` is written by people, so every mistake is refused with the file and
+line; a silently wrong configuration would assign figures to the wrong partner or area.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from ci_measure.catalog import load_catalog
+from ci_measure.errors import ConfigError, UsageError
+from ci_measure.model import Partnership, Workspace
+from ci_measure.partnership import load_partnership, parse_partnership
+
+ENV = "CI_MEASURE_WORKSPACE"
+REPOSITORY_DATA = Path(__file__).resolve().parents[1] / "data"
+DEMO = REPOSITORY_DATA / "demo"
+__all__ = ["init_workspace", "load_partnership", "load_workspace", "resolve_root"]
+
+STARTER = """\
+# The partnership: who reports what, for which areas (see the catalog for the codes).
+# Codes are text: quote codes that look like numbers ("0561").
+name: Mit partnerskab
+suppression_threshold: 5   # counts of 1-4 persons are never published
+areas:
+  - code: "0561"
+    name: Esbjerg Kommune
+  - code: "0561-OST"
+    name: Østerbyen
+    parent: "0561"
+partners:
+  - code: SKOLE
+    name: Østerbyens skoler
+    reports:
+      - data_elements: [ELEVER_AFGANG_9KL, ELEVER_UDD_15MD]
+        areas: ["0561-OST"]
+# baselines:
+#   - {indicator: UDD_OVERGANG, area: "0561-OST", period: "2018/19", value: 71.0}
+# targets:
+#   - {indicator: UDD_OVERGANG, area: "0561-OST", period: "2029/30", value: 90.0}
+"""
+
+
+def resolve_root(workspace: str | Path | None) -> Path:
+    """The workspace folder: the argument, else $CI_MEASURE_WORKSPACE, else the repo's data/."""
+    if workspace:
+        return Path(workspace).expanduser()
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV]).expanduser()
+    return REPOSITORY_DATA
+
+
+def load_workspace(root: Path) -> Workspace:
+    """The catalog (reference + the workspace's own) and the partnership of a workspace."""
+    root = Path(root)
+    path = root / "partnership.yaml"
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: not found; create the workspace with `ci-measure init --workspace {root}` "
+            "(or `ci-measure init --demo` for the demo partnership)",
+            file=str(path),
+        )
+    catalog = load_catalog(root)
+    return Workspace(root=root, partnership=load_partnership(path, catalog), catalog=catalog)
+
+
+def _make_folders(root: Path, partnership: Partnership) -> None:
+    for folder in ("inbox", "outbox"):
+        for partner in partnership.partners:
+            (root / folder / partner.code).mkdir(parents=True, exist_ok=True)
+    (root / "archive").mkdir(parents=True, exist_ok=True)
+
+
+def _order(name: str) -> tuple[int, str]:
+    """A leading number ('03_rettelse.csv') orders the demo files; then the name."""
+    match = re.match(r"\d+", name)
+    return (int(match.group()) if match else 10**9, name)
+
+
+def _copy_submissions(source: Path, root: Path, partnership: Partnership) -> None:
+    """Copy the demo files into the inboxes, with mtimes in the order they must be taken in."""
+    files = [
+        (_order(path.name), partner.code, path)
+        for partner in partnership.partners
+        if (source / partner.code).is_dir()
+        for path in (source / partner.code).iterdir()
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    start = time.time() - 60 * (len(files) + 1)
+    for index, (_, code, path) in enumerate(sorted(files)):
+        target = root / "inbox" / code / path.name
+        shutil.copyfile(path, target)
+        stamp = start + 60 * index
+        os.utime(target, (stamp, stamp))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def init_workspace(root: Path, demo: bool = False) -> Path:
+    """Create a workspace; ``demo`` brings the demo partnership and its waiting submissions.
+
+    partnership.yaml is written last, so an interrupted init can simply be run again.
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} is a file, not a folder; choose a folder for the workspace")
+    if (root / "partnership.yaml").exists():
+        raise UsageError(
+            f"{root} already holds a workspace (partnership.yaml); choose another folder"
+        )
+    if demo:
+        catalog = load_catalog(DEMO)
+        partnership = load_partnership(DEMO / "partnership.yaml", catalog)
+        text = (DEMO / "partnership.yaml").read_text(encoding="utf-8")
+    else:
+        catalog, text = load_catalog(None), STARTER
+        partnership = parse_partnership(STARTER, "partnership.yaml", catalog)
+    root.mkdir(parents=True, exist_ok=True)
+    _make_folders(root, partnership)
+    if demo:
+        if (DEMO / "catalog.yaml").is_file():
+            shutil.copyfile(DEMO / "catalog.yaml", root / "catalog.yaml")
+        _copy_submissions(DEMO / "submissions", root, partnership)
+    _write_atomically(root / "partnership.yaml", text)
+    return root

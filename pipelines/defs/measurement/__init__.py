@@ -1,0 +1,1 @@
+"""Shared measurement: intake of partners' files, the warehouse, figures and their checks."""

@@ -1,0 +1,86 @@
+"""Asset checks the analyst acts on; each wraps one function of ci_measure.quality."""
+
+
+import dagster as dg
+import pandas as pd
+
+from ci_measure import figures, quality
+from pipelines.defs.measurement.assets import published_figures, warehouse
+from pipelines.defs.measurement.resources import WorkspaceResource
+
+
+def _result(findings: pd.DataFrame, ok: str, bad: str, warn: bool = False) -> dg.AssetCheckResult:
+    passed = findings.empty
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN if warn else dg.AssetCheckSeverity.ERROR,
+        description=ok if passed else bad.format(n=len(findings)),
+        metadata={
+            "findings": len(findings),
+            "details": dg.MetadataValue.md(
+                findings.head(30).astype(object).to_markdown(index=False) if len(findings) else "_(none)_"
+            ),
+        },
+    )
+
+
+def _delivery(workspace: WorkspaceResource, state: str) -> pd.DataFrame:
+    ws = workspace.load()
+    with figures.current_cells(ws) as (con, cells):
+        status = quality.delivery_status(con, cells, ws, today=workspace.today_date())
+    return status[status["state"] == state].reset_index(drop=True)
+
+
+@dg.asset_check(asset=warehouse, description="Each partner delivered what its `reports` promise for the latest period.")
+def warehouse_completeness(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    return _result(
+        _delivery(workspace, "missing"),
+        "Every partner delivered every promised cell for the latest period.",
+        "{n} promised cells are missing for the latest period reported.",
+    )
+
+
+@dg.asset_check(asset=warehouse, description="Each partner delivered the periods that are due (a year after they end).")
+def warehouse_timeliness(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    return _result(
+        _delivery(workspace, "late"),
+        "Nothing is overdue.",
+        "{n} promised cells are overdue (their period ended more than a year ago).",
+        warn=True,
+    )
+
+
+@dg.asset_check(asset=warehouse, description="Part ≤ whole between partners' figures (SPEC §5 rules).")
+def warehouse_rules(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    ws = workspace.load()
+    with figures.current_cells(ws) as (con, cells):
+        findings = quality.rule_violations(con, cells, ws)
+    return _result(findings, "Every part is at most its whole.", "{n} cells have a part greater than its whole.", warn=True)
+
+
+@dg.asset_check(asset=warehouse, description="Reported totals equal the sum of their reported parts.")
+def warehouse_totals(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    ws = workspace.load()
+    with figures.current_cells(ws) as (con, cells):
+        findings = quality.total_mismatches(con, cells, ws)
+    return _result(findings, "Reported totals match their parts.", "{n} reported totals differ from the sum of their parts.", warn=True)
+
+
+@dg.asset_check(asset=published_figures, description="No year-over-year jump beyond the configured factor.")
+def published_figures_outliers(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    ws = workspace.load()
+    findings = quality.outliers(figures.indicator_rows(ws), workspace.outlier_factor)
+    return _result(
+        findings, "No outliers.", f"{{n}} values jump by more than ×{workspace.outlier_factor} from the previous period.", warn=True
+    )
+
+
+@dg.asset_check(asset=published_figures, description="Suppression is applied to every published person-based row.")
+def published_figures_suppression(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    ws = workspace.load()
+    published = figures.indicator_rows(ws, published=True)
+    return _result(
+        quality.unsuppressed_small_counts(published, ws),
+        "Every small count is suppressed.",
+        "{n} published rows show a count below the suppression threshold.",
+    )

@@ -1,0 +1,109 @@
+"""Dagster on a workspace in tmp_path: definitions load, the sensor, assets and checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from ci_measure.figures import indicator_rows
+from ci_measure.workspace import init_workspace, load_workspace
+from pipelines.defs.measurement import assets, checks
+from pipelines.defs.measurement.partitions import SUBMISSIONS
+from pipelines.defs.measurement.resources import WorkspaceResource
+from pipelines.defs.measurement.sensors import inbox_sensor
+from tests.helpers import write
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD = "dataelement;område;periode;køn;værdi\nELEVER_AFGANG_9KL;0561-OST-N;2023/24;_T;40\nELEVER_UDD_15MD;0561-OST-N;2023/24;_T;34\n"
+
+DOWNSTREAM = [assets.warehouse, assets.indicator_values, assets.published_figures]
+CHECKS = [
+    checks.warehouse_completeness,
+    checks.warehouse_timeliness,
+    checks.warehouse_rules,
+    checks.warehouse_totals,
+    checks.published_figures_outliers,
+    checks.published_figures_suppression,
+]
+
+
+def test_definitions_load_with_every_asset_check_sensor_and_job():
+    from pipelines.definitions import defs
+
+    loaded = defs()
+    keys = {k.to_user_string() for k in loaded.resolve_asset_graph().get_all_asset_keys()}
+    assert {"submissions", "warehouse", "indicator_values", "published_figures"} <= keys
+    assert loaded.resolve_sensor_def("inbox_sensor")
+    assert loaded.resolve_job_def("reprocess_all") and loaded.resolve_job_def("ingest_submission")
+    assert len(loaded.resolve_schedule_def("nightly_publish").cron_schedule) > 0
+
+
+def test_dagster_definitions_validate_from_the_repository_root(tmp_path):
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "CI_MEASURE_WORKSPACE": str(tmp_path / "ws")}
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_the_sensor_requests_one_run_per_new_file_and_none_for_the_same_file(workspace_dir):
+    path = write(workspace_dir / "inbox" / "SKOLE" / "skole.csv", GOOD)
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"workspace": WorkspaceResource(root=str(workspace_dir))}
+    context = dg.build_sensor_context(instance=instance, resources=resources)
+    result = inbox_sensor(context)
+    [request] = result.run_requests
+    assert len(request.run_key) == 64 and request.partition_key == request.run_key
+    assert request.run_config["ops"]["submissions"]["config"] == {"path": str(path), "partner": "SKOLE"}
+    assert request.tags["ci_measure/warehouse"] == "write"
+    # A second copy of the same bytes asks for the same run key, which Dagster runs at most once.
+    write(workspace_dir / "inbox" / "SKOLE" / "skole-copy.csv", GOOD)
+    again = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+    assert {r.run_key for r in again.run_requests} == {request.run_key}
+
+
+def test_materialising_everything_gives_the_figures_of_the_cli(tmp_path):
+    root = init_workspace(tmp_path / "demo", demo=True)
+    ws = load_workspace(root)
+    resources = {"workspace": WorkspaceResource(root=str(root))}
+    instance = dg.DagsterInstance.ephemeral()
+    from ci_measure.ingest import pending_files
+    from ci_measure.validate import sha256_of
+
+    for partner, path in pending_files(ws):
+        key = sha256_of(path)
+        instance.add_dynamic_partitions(SUBMISSIONS.name, [key])
+        result = dg.materialize(
+            [assets.submissions], partition_key=key, instance=instance, resources=resources,
+            run_config={"ops": {"submissions": {"config": {"path": str(path), "partner": partner}}}},
+        )
+        assert result.success
+    assert not pending_files(ws)
+
+    result = dg.materialize(DOWNSTREAM, instance=instance, resources=resources)
+    assert result.success
+    from_dagster = pd.read_parquet(root / "reports" / "indicator_values.parquet")
+    from_cli = indicator_rows(ws)
+    pd.testing.assert_frame_equal(from_dagster, from_cli)
+    published = pd.read_parquet(root / "reports" / "published_figures.parquet")
+    pd.testing.assert_frame_equal(published, indicator_rows(ws, published=True))
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.check_key.name)
+def test_each_check_passes_or_fails_readably_on_the_demo(check, tmp_path):
+    root = init_workspace(tmp_path / "demo", demo=True)
+    from ci_measure.ingest import ingest_inbox
+
+    ingest_inbox(load_workspace(root))
+    result = check(WorkspaceResource(root=str(root)))
+    assert isinstance(result, dg.AssetCheckResult)
+    assert result.description
