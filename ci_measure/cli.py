@@ -32,8 +32,16 @@ def _workspace(args: argparse.Namespace):
 def cmd_init(args: argparse.Namespace) -> int:
     from ci_measure.workspace import init_workspace, resolve_root
 
-    root = init_workspace(resolve_root(args.workspace), demo=args.demo)
+    if args.list_examples:
+        from ci_measure.examples import list_examples
+
+        for slug, name, description in list_examples():
+            print(f"{slug:<26} {name} — {description}" if description else f"{slug:<26} {name}")
+        return EXIT_OK
+    root = init_workspace(resolve_root(args.workspace), demo=args.demo, example=args.example)
     what = "demo workspace" if args.demo else "workspace"
+    if args.example:
+        what = f"workspace from example {args.example}"
     print(f"Oprettet / created {what}: {root}")
     return EXIT_OK
 
@@ -139,6 +147,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    from ci_measure.history import history, render
+
+    sys.stdout.write(render(history(_workspace(args), partner=args.partner), args.format))
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ci_measure.report import write_report
 
@@ -172,6 +187,45 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn  # the web stack is imported by `serve` only
+
+    from ci_measure.portal.app import create_app
+    from ci_measure.portal.security import uvicorn_log_config
+
+    workspace = _workspace(args)
+    app = create_app(workspace)
+    base = f"http://{args.host}:{args.port}"
+    print(f"Indberetningsportal / upload portal: {base}/  (Ctrl+C stopper / stops)")
+    print(f"Links: ci-measure partner-link PARTNER --url {base}")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,  # the app logs requests itself, with the link token masked
+        log_config=uvicorn_log_config(),
+        server_header=False,
+        proxy_headers=False,
+    )
+    return EXIT_OK
+
+
+def cmd_partner_link(args: argparse.Namespace) -> int:
+    from ci_measure.portal.tokens import create_link, revoke_links
+
+    workspace = _workspace(args)
+    if args.revoke:
+        code, count = revoke_links(workspace, args.partner)
+        print(f"{count} link(s) for {code} lukket / revoked" if count else f"{code} har intet aktivt link / has no active link")
+        return EXIT_OK
+    token, code, revoked = create_link(workspace, args.partner)
+    if revoked:
+        print(f"Det tidligere link for {code} virker ikke længere / the previous link for {code} no longer works", file=sys.stderr)
+    print(f"Hemmeligt link for {code} (vises kun nu) / secret link for {code} (shown only now):", file=sys.stderr)
+    print(f"{args.url.rstrip('/')}/p/{token}/")
+    return EXIT_OK
+
+
 def build_parser() -> Parser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -188,6 +242,8 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("init", parents=[common], help="create a workspace")
     p.add_argument("--demo", action="store_true", help="with the demo partnership and its submissions")
+    p.add_argument("--example", metavar="NAME", help="with one of the example partnerships (see --list-examples)")
+    p.add_argument("--list-examples", action="store_true", help="list the example partnerships and exit")
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("check", parents=[common], help="validate a file without storing it; print the receipt")
@@ -220,9 +276,25 @@ def build_parser() -> Parser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_status)
 
+    p = sub.add_parser("history", parents=[common], help="the audit trail: every file taken in and its outcome")
+    p.add_argument("--partner", help="only this partner")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_history)
+
     p = sub.add_parser("report", parents=[common], help="write the scorecard (HTML) and the published figures (CSV, XLSX)")
     p.add_argument("-o", "--output", metavar="DIR", help="folder to write to (default: the workspace's reports/)")
     p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser("serve", parents=[common], help="run the upload portal (web application) for partners")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("partner-link", parents=[common], help="make (or --revoke) a partner's secret upload link")
+    p.add_argument("partner", help="the partner's code")
+    p.add_argument("--revoke", action="store_true", help="close the partner's link(s)")
+    p.add_argument("--url", default="http://127.0.0.1:8000", help="the portal's address, for printing the link")
+    p.set_defaults(run=cmd_partner_link)
 
     p = sub.add_parser("demo", parents=[common], help="run the whole pipeline on the demo partnership")
     p.set_defaults(run=cmd_demo)

@@ -69,7 +69,10 @@ def compute_indicators(
     table = temp_name("indicators")
     try:
         frame = pd.DataFrame(
-            [(i.code, n, i.numerator, i.denominator, float(i.multiplier)) for n, i in enumerate(chosen)],
+            [
+                (i.code, n, i.numerator, i.denominator, float(i.multiplier))
+                for n, i in enumerate(chosen)
+            ],
             columns=["indicator", "ord", "numerator", "denominator", "multiplier"],
         )
         load_table(

@@ -21,6 +21,7 @@ single last sub-period) tells whether the sum exists.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 import duckdb
 import pandas as pd
@@ -105,9 +106,17 @@ class Derivation:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def _build(
-        self, cells: str, catalog: Catalog, partnership: Partnership, data_elements: list[str] | None
+        self,
+        cells: str,
+        catalog: Catalog,
+        partnership: Partnership,
+        data_elements: list[str] | None,
     ) -> None:
-        codes = list(catalog.data_elements) if data_elements is None else list(dict.fromkeys(data_elements))
+        codes = (
+            list(catalog.data_elements)
+            if data_elements is None
+            else list(dict.fromkeys(data_elements))
+        )
         elements = pd.DataFrame(
             [
                 (
@@ -130,12 +139,17 @@ class Derivation:
             " n_sub INTEGER, last_suffix VARCHAR",
         )
         heights = area_heights(partnership)
-        n_children = {a.code: len(partnership.children(a.code)) for a in partnership.areas}
+        n_children = Counter(a.parent for a in partnership.areas if a.parent)
         areas = pd.DataFrame(
             [(a.code, a.parent, heights[a.code], n_children[a.code]) for a in partnership.areas],
             columns=["area", "parent", "height", "n_children"],
         )
-        load_table(self.con, self.areas, areas, "area VARCHAR, parent VARCHAR, height INTEGER, n_children INTEGER")
+        load_table(
+            self.con,
+            self.areas,
+            areas,
+            "area VARCHAR, parent VARCHAR, height INTEGER, n_children INTEGER",
+        )
         self._reported(cells)
         self.con.execute(
             f"CREATE TEMP TABLE {self.table} (data_element VARCHAR, area VARCHAR, period VARCHAR,"

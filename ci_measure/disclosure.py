@@ -64,11 +64,15 @@ def primary_mask(rows: pd.DataFrame, threshold: int) -> np.ndarray:
     return published & (small(num) | small(den) | small(den - num))
 
 
-def _pairs(rows: pd.DataFrame, partnership: Partnership, time_indicators: list[str]) -> pd.DataFrame:
+def _pairs(
+    rows: pd.DataFrame, partnership: Partnership, time_indicators: list[str]
+) -> pd.DataFrame:
     """(total row, category row, category code, size) for every dimension, sorted for picking."""
     frame = rows[["indicator", "area", "period", "sex", "origin"]].reset_index(drop=True)
     frame.insert(0, "rid", np.arange(len(rows), dtype="int64"))
-    frame["size"] = rows["denominator"].fillna(rows["numerator"]).to_numpy(dtype="float64", na_value=np.nan)
+    frame["size"] = (
+        rows["denominator"].fillna(rows["numerator"]).to_numpy(dtype="float64", na_value=np.nan)
+    )
     parents = pd.DataFrame(
         [(a.code, a.parent) for a in partnership.areas if a.parent],
         columns=["area", "parent"],
@@ -79,8 +83,9 @@ def _pairs(rows: pd.DataFrame, partnership: Partnership, time_indicators: list[s
         con.register("r", frame)
         con.register("parents", parents)
         con.register("timed", timed)
-        return con.sql(
-            """
+        return (
+            con.sql(
+                """
             SELECT * FROM (
                 SELECT 0 AS dim, t.rid AS total, c.rid AS cat, c.sex AS code, c.size
                 FROM r c JOIN r t USING (indicator, area, period, origin)
@@ -103,7 +108,10 @@ def _pairs(rows: pd.DataFrame, partnership: Partnership, time_indicators: list[s
             )
             ORDER BY dim, total, size NULLS LAST, code
             """
-        ).to_arrow_table().to_pandas()
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
     finally:
         con.close()
 

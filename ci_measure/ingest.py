@@ -10,7 +10,12 @@ The order of the steps is what makes a crash harmless:
 
 A crash before 3 leaves the file waiting in the inbox; after 3, a rerun finds the SHA-256
 in the warehouse and only redoes steps 4-5. One ingest at a time holds ``.ingest.lock``,
-so two processes never take in the same file twice.
+so two processes never take in the same file twice; the others wait their turn (for a
+bounded time, saying so) and then find the file gone. A failure of the program (a full
+disk, an unwritable folder) stops the ingest with one line and leaves the file waiting.
+Leftover ``.*.tmp`` files of a crash are never read (dot files are not submissions).
+
+``faults.point`` marks the steps a test can crash or fail at (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -19,49 +24,101 @@ import fcntl
 import json
 import os
 import shutil
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ci_measure import warehouse
-from ci_measure.errors import Problem, UsageError
+import duckdb
+
+from ci_measure import faults, warehouse
+from ci_measure.errors import CiMeasureError, Problem, UsageError, WarehouseBusy
 from ci_measure.model import Workspace
 from ci_measure.receipt import Receipt, render_html, render_text
 from ci_measure.validate import sha256_of, validate_file
 
 RECEIPT_SUFFIXES = (".json", ".txt", ".html")
+WAIT_MESSAGE_AFTER_S = 2.0
+
+
+class IngestFailed(CiMeasureError, OSError):
+    """The program (not the partner's file) failed: full disk, unwritable folder, I/O error.
+
+    An OSError too, so callers catching OSError keep working.
+    """
+
+    code = "ingest_failed"
 
 
 @contextmanager
-def ingest_lock(workspace: Workspace) -> Iterator[None]:
-    """Serialise ingests of one workspace across processes (released by the OS on a crash)."""
+def ingest_lock(workspace: Workspace, timeout: float | None = None) -> Iterator[None]:
+    """Serialise ingests of one workspace across processes (released by the OS on a crash).
+
+    Waits its turn for at most ``timeout`` seconds (default: the warehouse's lock timeout),
+    saying so on stderr after two seconds, then raises WarehouseBusy.
+    """
+    timeout = warehouse.LOCK_TIMEOUT_S if timeout is None else timeout
     workspace.root.mkdir(parents=True, exist_ok=True)
     with open(workspace.root / ".ingest.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        start = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - start
+                if waited >= timeout:
+                    raise WarehouseBusy(
+                        f"another ingest (or Dagster run) in {workspace.root} has been taking files in "
+                        f"for more than {timeout:.0f} s; it takes in the waiting files too - "
+                        "run ingest again when it has finished"
+                    ) from None
+                if not told and waited > WAIT_MESSAGE_AFTER_S:
+                    print("waiting for another ingest to finish…", file=sys.stderr)
+                    told = True
+                time.sleep(0.02)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _temporary(target: Path) -> Path:
+    """A dot-named sibling: never taken for a submission, a receipt or an archived file."""
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+
+
 def _atomic_write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    temporary = _temporary(target)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        faults.point("receipt_tmp")
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
-def _atomic_copy(source: Path, target: Path) -> None:
+def _atomic_copy(source: Path, target: Path, fault: str | None = None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    shutil.copyfile(source, temporary)
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    temporary = _temporary(target)
+    try:
+        shutil.copyfile(source, temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        if fault:
+            faults.point(fault)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def receipt_stem(receipt: Receipt) -> str:
@@ -79,21 +136,30 @@ def write_receipts(workspace: Workspace, receipt: Receipt) -> Path:
     folder = workspace.outbox / receipt.partner
     stem = receipt_stem(receipt)
     _atomic_write(folder / f"{stem}.txt", render_text(receipt).encode("utf-8"))
+    faults.point("after_receipt_txt")
     _atomic_write(folder / f"{stem}.json", receipt.to_json().encode("utf-8"))
+    faults.point("after_receipt_json")
     returned = write_returned(workspace, receipt)
     html = render_html(receipt, returned=returned.name if returned else None)
     _atomic_write(folder / f"{stem}.html", html.encode("utf-8"))
+    faults.point("after_receipt_html")
     return folder / f"{stem}.json"
 
 
 def pending_files(workspace: Workspace, partner: str | None = None) -> list[tuple[str, Path]]:
-    """Files waiting in the inbox, oldest first (modification time, then name) - SPEC §7.1."""
+    """Files waiting in the inbox, oldest first (modification time, then name) - SPEC §7.1.
+
+    Dot files (our own temporary files, editors' lock files) and symbolic links are never
+    submissions, and a partner folder that is a link to outside the inbox is not read: ingest
+    moves files out of the inbox, and must never move (delete) anything elsewhere.
+    """
     found: list[tuple[float, str, str, Path]] = []
+    inbox = workspace.inbox.resolve()
     for p in workspace.partnership.partners:
         if partner and p.code.upper() != partner.upper():
             continue
         folder = workspace.inbox / p.code
-        if not folder.is_dir():
+        if not folder.is_dir() or not folder.resolve().is_relative_to(inbox):
             continue
         for path in folder.iterdir():
             if path.name.startswith(".") or path.is_symlink() or not path.is_file():
@@ -122,27 +188,51 @@ def ingest_external(workspace: Workspace, source: Path, partner: str) -> Receipt
     target = workspace.inbox / known.code / source.name
     if target.exists() and sha256_of(target) != sha256_of(source):
         target = target.with_name(f"{source.stem}.{uuid.uuid4().hex[:8]}{source.suffix}")
-    _atomic_copy(source, target)
+    try:
+        _atomic_copy(source, target)
+    except OSError as failure:
+        raise IngestFailed(f"could not copy {source} into the inbox: {failure}") from None
     receipt = ingest_file(workspace, target, known.code)
     assert receipt is not None  # we just put it there
     return receipt
 
 
 def ingest_file(workspace: Workspace, path: Path, partner: str) -> Receipt | None:
-    """Take one inbox file in; None if another process already did."""
+    """Take one inbox file in; None if another process already did.
+
+    A failure of the program (OSError, a DuckDB I/O error) raises IngestFailed with one line;
+    the file then stays in the inbox, and the next ingest finishes the work.
+    """
     with ingest_lock(workspace):
         if not path.exists():
             return None
-        sha256 = sha256_of(path)
-        with warehouse.writer(workspace.warehouse_path) as con:
-            earlier = warehouse.find_submission(con, sha256)
-        if earlier is not None:
-            receipt = _already_received(earlier, path, partner)
-        else:
-            receipt = _take_in(workspace, path, partner)
-        write_receipts(workspace, receipt)
-        path.unlink(missing_ok=True)
-        return receipt
+        try:
+            return _ingest_locked(workspace, path, partner)
+        except (OSError, duckdb.Error) as failure:
+            if isinstance(failure, CiMeasureError):
+                raise
+            where = (
+                "the file stays in the inbox; run ingest again when the problem is fixed"
+                if path.exists()
+                else "the file was already taken in"
+            )
+            raise IngestFailed(f"could not take in {path.name} ({partner}): {failure}; {where}") from None
+
+
+def _ingest_locked(workspace: Workspace, path: Path, partner: str) -> Receipt:
+    faults.point("after_lock")
+    sha256 = sha256_of(path)
+    with warehouse.writer(workspace.warehouse_path) as con:
+        earlier = warehouse.find_submission(con, sha256)
+    if earlier is not None:
+        receipt = _already_received(earlier, path, partner)
+    else:
+        receipt = _take_in(workspace, path, partner)
+    write_receipts(workspace, receipt)
+    faults.point("before_unlink")
+    path.unlink(missing_ok=True)
+    faults.point("after_unlink")
+    return receipt
 
 
 def _already_received(earlier: dict, path: Path, partner: str) -> Receipt:
@@ -160,6 +250,7 @@ def _already_received(earlier: dict, path: Path, partner: str) -> Receipt:
 
 def _take_in(workspace: Workspace, path: Path, partner: str) -> Receipt:
     validation = validate_file(path, workspace, partner)
+    faults.point("after_read")
     receipt = validation.receipt
     receipt.received_at = warehouse.utc_now().isoformat()
     personal = any(p.code == "personal_data" for p in receipt.errors)
@@ -169,10 +260,12 @@ def _take_in(workspace: Workspace, path: Path, partner: str) -> Receipt:
     else:
         archived = workspace.archive / f"{receipt.sha256}{path.suffix.lower()}"
         if not archived.exists():
-            _atomic_copy(path, archived)
+            _atomic_copy(path, archived, fault="archive_tmp")
+        faults.point("after_archive")
         archive_path = str(archived.relative_to(workspace.root))
     with warehouse.writer(workspace.warehouse_path) as con:
         if validation.observations is not None:
             receipt.changes = warehouse.diff_counts(con, validation.observations)
         warehouse.record_submission(con, receipt, archive_path, validation.observations)
+    faults.point("after_close")
     return receipt

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ci_measure import faults
 from ci_measure.errors import WarehouseBusy
 from ci_measure.receipt import Receipt
 
@@ -197,10 +198,12 @@ def record_submission(
                 " value, missing_at_source, comment, row FROM new_cells"
             )
             con.unregister("new_cells")
+        faults.point("inside_transaction")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    faults.point("after_commit")
     return int(submission_id)
 
 

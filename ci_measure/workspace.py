@@ -83,7 +83,7 @@ def _order(name: str) -> tuple[int, str]:
 
 
 def _copy_submissions(source: Path, root: Path, partnership: Partnership) -> None:
-    """Copy the demo files into the inboxes, with mtimes in the order they must be taken in."""
+    """Copy the demo/example files into the inboxes, with mtimes in the order they are taken in."""
     files = [
         (_order(path.name), partner.code, path)
         for partner in partnership.partners
@@ -105,30 +105,38 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def init_workspace(root: Path, demo: bool = False) -> Path:
-    """Create a workspace; ``demo`` brings the demo partnership and its waiting submissions.
+def init_workspace(root: Path, demo: bool = False, example: str | None = None) -> Path:
+    """Create a workspace; ``demo`` brings the demo partnership and its waiting submissions,
+    ``example`` one of the partnerships in ``examples/`` (``ci-measure init --list-examples``).
 
     partnership.yaml is written last, so an interrupted init can simply be run again.
     """
     root = Path(root)
+    if demo and example:
+        raise UsageError("choose either --demo or --example, not both")
+    source = DEMO if demo else None
+    if example:
+        from ci_measure.examples import example_path
+
+        source = example_path(example)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is a file, not a folder; choose a folder for the workspace")
     if (root / "partnership.yaml").exists():
         raise UsageError(
             f"{root} already holds a workspace (partnership.yaml); choose another folder"
         )
-    if demo:
-        catalog = load_catalog(DEMO)
-        partnership = load_partnership(DEMO / "partnership.yaml", catalog)
-        text = (DEMO / "partnership.yaml").read_text(encoding="utf-8")
+    if source is not None:
+        catalog = load_catalog(source)
+        partnership = load_partnership(source / "partnership.yaml", catalog)
+        text = (source / "partnership.yaml").read_text(encoding="utf-8")
     else:
         catalog, text = load_catalog(None), STARTER
         partnership = parse_partnership(STARTER, "partnership.yaml", catalog)
     root.mkdir(parents=True, exist_ok=True)
     _make_folders(root, partnership)
-    if demo:
-        if (DEMO / "catalog.yaml").is_file():
-            shutil.copyfile(DEMO / "catalog.yaml", root / "catalog.yaml")
-        _copy_submissions(DEMO / "submissions", root, partnership)
+    if source is not None:
+        if (source / "catalog.yaml").is_file():
+            shutil.copyfile(source / "catalog.yaml", root / "catalog.yaml")
+        _copy_submissions(source / "submissions", root, partnership)
     _write_atomically(root / "partnership.yaml", text)
     return root

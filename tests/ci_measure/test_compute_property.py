@@ -69,6 +69,7 @@ def scenarios(draw):
     extra = draw(st.sets(st.sampled_from(sorted(ELEMENTS)), max_size=2))
     catalog = Catalog({c: e for c, e in ELEMENTS.items() if c in used | extra}, indicators)
     elements = sorted(catalog.data_elements)
+
     # one draw per cell: -3 = a hole (when the block has holes), -2 = `..`, -1 = 0, else the value
     def decode(v: int, holes: bool) -> float | None | str:
         return "hole" if v == -3 and holes else None if v == -2 else max(v, 0)
@@ -78,7 +79,9 @@ def scenarios(draw):
     for _ in range(draw(st.integers(0, 3))):
         d = draw(st.sampled_from(elements))
         periods = PERIODS[catalog.data_elements[d].period_type]
-        block_periods = draw(st.lists(st.sampled_from(periods), min_size=1, max_size=4, unique=True))
+        block_periods = draw(
+            st.lists(st.sampled_from(periods), min_size=1, max_size=4, unique=True)
+        )
         sexes = draw(st.sampled_from([("_T",), ("M", "F")]))
         origins = draw(st.sampled_from([("_T",), ("DK", "IMM", "DESC")]))
         holes = draw(st.booleans())
@@ -139,13 +142,11 @@ def dimension_groups(
     groups = []
     for k in keys:
         ind, area, period, sex, origin = k
-        cats = []
         if sex == "_T":
             groups.append((k, [(ind, area, period, s, origin) for s in ("M", "F")]))
         if origin == "_T":
             groups.append((k, [(ind, area, period, sex, o) for o in ("DK", "IMM", "DESC")]))
-        cats = [(ind, c, period, sex, origin) for c in partnership.children(area)]
-        groups.append((k, cats))
+        groups.append((k, [(ind, c, period, sex, origin) for c in partnership.children(area)]))
         if len(period) == 4 and ref.time_dimension(catalog, catalog.indicators[ind]):
             subs = sub_periods(period, "quarter") + sub_periods(period, "month")
             groups.append((k, [(ind, area, p, sex, origin) for p in subs]))

@@ -25,9 +25,9 @@ def _result(findings: pd.DataFrame, ok: str, bad: str, warn: bool = False) -> dg
 
 
 def _delivery(workspace: WorkspaceResource, state: str) -> pd.DataFrame:
-    ws = workspace.load()
-    with figures.current_cells(ws) as (con, cells):
-        status = quality.delivery_status(con, cells, ws, today=workspace.today_date())
+    status = _over_cells(
+        workspace, lambda con, cells, ws: quality.delivery_status(con, cells, ws, today=workspace.today_date())
+    )
     return status[status["state"] == state].reset_index(drop=True)
 
 
@@ -50,19 +50,22 @@ def warehouse_timeliness(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=warehouse, description="Part ≤ whole between partners' figures (SPEC §5 rules).")
-def warehouse_rules(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+def _over_cells(workspace: WorkspaceResource, finder) -> pd.DataFrame:
+    """Run a quality finder over the current cells of the warehouse."""
     ws = workspace.load()
     with figures.current_cells(ws) as (con, cells):
-        findings = quality.rule_violations(con, cells, ws)
+        return finder(con, cells, ws)
+
+
+@dg.asset_check(asset=warehouse, description="Part ≤ whole between partners' figures (SPEC §5 rules).")
+def warehouse_rules(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    findings = _over_cells(workspace, quality.rule_violations)
     return _result(findings, "Every part is at most its whole.", "{n} cells have a part greater than its whole.", warn=True)
 
 
 @dg.asset_check(asset=warehouse, description="Reported totals equal the sum of their reported parts.")
 def warehouse_totals(workspace: WorkspaceResource) -> dg.AssetCheckResult:
-    ws = workspace.load()
-    with figures.current_cells(ws) as (con, cells):
-        findings = quality.total_mismatches(con, cells, ws)
+    findings = _over_cells(workspace, quality.total_mismatches)
     return _result(findings, "Reported totals match their parts.", "{n} reported totals differ from the sum of their parts.", warn=True)
 
 

@@ -1,0 +1,354 @@
+"""The portal's HTML: Danish by default, English with ``?lang=en``; phone-sized; no external
+assets (one stylesheet and one small script, both served by the app itself)."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+from ci_measure.receipt import CSS as RECEIPT_CSS
+from ci_measure.receipt import Receipt, render_html
+
+LANGS = ("da", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "da": {
+        "portal": "Indberetning",
+        "switch": "English",
+        "upload_title": "Send en fil",
+        "upload_help": "Træk din fil hertil, eller vælg den. CSV- og Excel-filer (.csv, .xlsx, .xls, .ods) op til {limit}. Du får kvitteringen med det samme.",
+        "choose": "Vælg fil",
+        "send": "Send filen",
+        "sending": "Sender …",
+        "template": "Hent din skabelon (Excel)",
+        "template_help": "Skabelonen indeholder præcis de rækker, du skal udfylde.",
+        "receipt_title": "Kvittering",
+        "receipt_none": "Du har ikke sendt nogen filer endnu.",
+        "downloads": "Hent",
+        "marked": "din fil med fejlene markeret (Excel)",
+        "receipt_json": "kvitteringen som JSON",
+        "receipt_txt": "kvitteringen som tekst",
+        "due_title": "Det mangler vi fra jer",
+        "due_none": "Alt, I skal levere, er leveret. Tak!",
+        "history_title": "Jeres indberetninger",
+        "history_none": "Ingen indberetninger endnu.",
+        "col_element": "Dataelement",
+        "col_area": "Område",
+        "col_sex": "Køn",
+        "col_origin": "Herkomst",
+        "col_due": "Forfalden periode",
+        "col_last": "Senest leveret",
+        "col_state": "Status",
+        "col_received": "Modtaget",
+        "col_file": "Fil",
+        "col_status": "Resultat",
+        "col_rows": "Rækker",
+        "show": "vis kvittering",
+        "summary": "{delivered} leveret, {missing} mangler, {late} forsinket, {rejected} afvist",
+        "state_delivered": "leveret",
+        "state_missing": "mangler",
+        "state_late": "forsinket",
+        "state_rejected": "afvist – se kvitteringen",
+        "status_accepted": "godkendt",
+        "status_rejected": "afvist",
+        "status_deleted": "afvist og slettet",
+        "private": "Linket er personligt for {partner}. Del det ikke: alle med linket kan indberette på jeres vegne.",
+        "too_big_js": "Filen er større end {limit} og kan ikke sendes.",
+        "error": "Fejl",
+        "back": "Tilbage til indberetningen",
+        "not_found": "Siden findes ikke.",
+        "invalid_link": "Linket er ugyldigt. Kontroller, at du har kopieret hele linket, eller bed sekretariatet om et nyt.",
+        "revoked_link": "Linket er lukket. Bed sekretariatet om et nyt link.",
+        "too_large": "Filen er for stor og er ikke gemt.",
+        "csrf": "Formularen er udløbet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og send filen igen.",
+        "bad_request": "Upload mislykkedes: vælg en fil og send den igen.",
+        "no_file": "Vælg en fil, før du trykker »Send filen«.",
+        "busy": "Filen er modtaget og bliver behandlet om lidt. Genindlæs siden om et øjeblik for at se kvitteringen.",
+        "no_scorecard": "Scorekortet er ikke offentliggjort endnu.",
+        "server_error": "Der skete en fejl på serveren. Prøv igen om lidt.",
+    },
+    "en": {
+        "portal": "Submissions",
+        "switch": "Dansk",
+        "upload_title": "Send a file",
+        "upload_help": "Drag your file here, or choose it. CSV and Excel files (.csv, .xlsx, .xls, .ods) up to {limit}. You get the receipt at once.",
+        "choose": "Choose file",
+        "send": "Send the file",
+        "sending": "Sending …",
+        "template": "Download your template (Excel)",
+        "template_help": "The template holds exactly the rows you are to fill in.",
+        "receipt_title": "Receipt",
+        "receipt_none": "You have not sent any files yet.",
+        "downloads": "Download",
+        "marked": "your file with the errors marked (Excel)",
+        "receipt_json": "the receipt as JSON",
+        "receipt_txt": "the receipt as text",
+        "due_title": "What we still need from you",
+        "due_none": "Everything you report has been delivered. Thank you!",
+        "history_title": "Your submissions",
+        "history_none": "No submissions yet.",
+        "col_element": "Data element",
+        "col_area": "Area",
+        "col_sex": "Sex",
+        "col_origin": "Origin",
+        "col_due": "Period due",
+        "col_last": "Last delivered",
+        "col_state": "State",
+        "col_received": "Received",
+        "col_file": "File",
+        "col_status": "Result",
+        "col_rows": "Rows",
+        "show": "show receipt",
+        "summary": "{delivered} delivered, {missing} missing, {late} late, {rejected} rejected",
+        "state_delivered": "delivered",
+        "state_missing": "missing",
+        "state_late": "late",
+        "state_rejected": "rejected – see the receipt",
+        "status_accepted": "accepted",
+        "status_rejected": "rejected",
+        "status_deleted": "rejected and deleted",
+        "private": "This link is personal to {partner}. Do not share it: anyone with the link can submit on your behalf.",
+        "too_big_js": "The file is larger than {limit} and cannot be sent.",
+        "error": "Error",
+        "back": "Back to submissions",
+        "not_found": "There is no such page.",
+        "invalid_link": "This link is not valid. Check that you copied the whole link, or ask the backbone organisation for a new one.",
+        "revoked_link": "This link has been closed. Ask the backbone organisation for a new link.",
+        "too_large": "The file is too large and was not stored.",
+        "csrf": "The form has expired or did not come from this page. Go back, reload the page and send the file again.",
+        "bad_request": "The upload failed: choose a file and send it again.",
+        "no_file": "Choose a file before pressing »Send the file«.",
+        "busy": "The file was received and will be processed shortly. Reload the page in a moment to see the receipt.",
+        "no_scorecard": "The scorecard has not been published yet.",
+        "server_error": "Something went wrong on the server. Please try again shortly.",
+    },
+}
+
+PORTAL_CSS = (
+    RECEIPT_CSS
+    + """
+*{box-sizing:border-box}header.top{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.5rem;border-bottom:1px solid #d0d7de;padding-bottom:.5rem}
+header.top .who{font-size:1.05rem}header.top a{white-space:nowrap}
+section.card{border:1px solid #d0d7de;border-radius:.6rem;padding:.8rem 1rem;margin:1.2rem 0}
+section.card>h2{margin:.1rem 0 .6rem;font-size:1.3rem}
+.drop{display:block;border:2px dashed #8c959f;border-radius:.6rem;padding:1.4rem 1rem;text-align:center;cursor:pointer;background:#f6f8fa}
+.drop.over{border-color:#0969da;background:#ddf4ff}.drop input{display:block;margin:.6rem auto 0;max-width:100%}
+.chosen{font-weight:600;min-height:1.4em;margin:.4rem 0;word-break:break-all}
+button{font:inherit;font-size:1.05rem;padding:.6rem 1.4rem;border-radius:.5rem;border:0;background:#1a7f37;color:#fff;cursor:pointer;margin-top:.4rem}
+button[disabled]{background:#8c959f}.muted{color:#57606a;font-size:.92em}.warn{color:#b42318;font-weight:600}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.receipt{border-top:1px solid #d0d7de;margin-top:.5rem}
+.receipt h1{font-size:1.4rem}.state-missing,.state-late,.state-rejected{color:#b42318;font-weight:600}
+ul.files{padding-left:1.2rem}.current{background:#fff8c5}
+@media (max-width:600px){body{margin:.6rem auto;padding:0 .6rem}.tiles{flex-wrap:wrap}.tile{min-width:6rem}
+dl{grid-template-columns:1fr}td,th{padding:.25rem .35rem;font-size:.92rem}}
+"""
+)
+
+PORTAL_JS = """(function () {
+  var form = document.getElementById("upload");
+  if (!form) return;
+  var zone = document.getElementById("drop");
+  var input = document.getElementById("file");
+  var chosen = document.getElementById("chosen");
+  var button = form.querySelector("button");
+  var max = parseInt(form.getAttribute("data-max") || "0", 10);
+  function tooBig() {
+    return max > 0 && input.files.length > 0 && input.files[0].size > max;
+  }
+  function show() {
+    chosen.textContent = input.files.length ? input.files[0].name : "";
+    chosen.className = tooBig() ? "chosen warn" : "chosen";
+    if (tooBig()) chosen.textContent += " – " + form.getAttribute("data-too-big");
+  }
+  input.addEventListener("change", show);
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (event) {
+      event.preventDefault();
+      zone.classList.add("over");
+    });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function (event) {
+      event.preventDefault();
+      zone.classList.remove("over");
+    });
+  });
+  zone.addEventListener("drop", function (event) {
+    if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+    input.files = event.dataTransfer.files;
+    show();
+    if (!tooBig()) {
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    if (!input.files.length || tooBig()) {
+      event.preventDefault();
+      show();
+      return;
+    }
+    button.disabled = true;
+    button.textContent = button.getAttribute("data-busy");
+  });
+})();
+"""
+
+
+def e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def t(lang: str, key: str, **fields: object) -> str:
+    text = TEXT.get(lang, TEXT["da"])[key]
+    return text.format(**fields) if fields else text
+
+
+def layout(lang: str, title: str, body: str, switch_href: str | None = None) -> str:
+    switch = ""
+    if switch_href is not None:
+        other = "en" if lang == "da" else "da"
+        switch = f'<a href="{e(switch_href)}" hreflang="{other}" lang="{other}">{e(t(lang, "switch"))}</a>'
+    if "<!--switch-->" in body:
+        body = body.replace("<!--switch-->", switch)
+    elif switch:
+        body = f'<p class="lang">{switch}</p>' + body
+    return f"""<!doctype html>
+<html lang="{e(lang)}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex,nofollow">
+<title>{e(title)}</title><link rel="stylesheet" href="/static/portal.css"></head>
+<body>{body}
+<script src="/static/portal.js"></script></body></html>
+"""
+
+
+def message_page(
+    lang: str, title: str, message: str, back: str | None = None, extra: str = ""
+) -> str:
+    link = f'<p><a href="{e(back)}">{e(t(lang, "back"))}</a></p>' if back else ""
+    body = f'<h1>{e(title)}</h1><p class="lead">{e(message)}</p>{extra}{link}'
+    return layout(lang, title, body)
+
+
+def receipt_fragment(receipt: Receipt, returned: str | None) -> str:
+    """The very receipt of the outbox (receipt.render_html), without its page wrapper."""
+    page = render_html(receipt, returned=quote(returned) if returned else None)
+    start = page.index("<body>") + len("<body>")
+    return page[start : page.rindex("</body>")]
+
+
+def _lang_query(lang: str) -> str:
+    return "?lang=en" if lang == "en" else ""
+
+
+def partner_page(
+    *,
+    lang: str,
+    partnership: str,
+    partner_code: str,
+    partner_name: str,
+    csrf: str,
+    max_bytes: int,
+    limit_text: str,
+    receipt: Receipt | None,
+    receipt_stem: str | None,
+    downloads: dict[str, str],
+    due: list[dict],
+    counts: dict[str, int],
+    history: list[dict],
+) -> str:
+    """The partner's own page: upload, the receipt, what is due, its history."""
+    q = _lang_query(lang)
+    switch = "?lang=da" if lang == "en" else "?lang=en"
+    if receipt_stem:
+        switch += f"&receipt={quote(receipt_stem)}"
+    header = (
+        f'<header class="top"><div><div class="muted">{e(partnership)} · {e(t(lang, "portal"))}</div>'
+        f'<div class="who"><b>{e(partner_name)}</b> ({e(partner_code)})</div></div>'
+        f"<div><!--switch--></div></header>"
+    )
+    upload = f"""<section class="card" id="send"><h2>{e(t(lang, "upload_title"))}</h2>
+<form id="upload" method="post" action="upload{q}" enctype="multipart/form-data" data-max="{max_bytes}" data-too-big="{e(t(lang, "too_big_js", limit=limit_text))}">
+<input type="hidden" name="csrf" value="{e(csrf)}"><input type="hidden" name="lang" value="{e(lang)}">
+<label class="drop" id="drop" for="file">{e(t(lang, "upload_help", limit=limit_text))}
+<input type="file" id="file" name="file" accept=".csv,.txt,.tsv,.xlsx,.xlsm,.xls,.ods" required></label>
+<div class="chosen" id="chosen" aria-live="polite"></div>
+<button type="submit" data-busy="{e(t(lang, "sending"))}">{e(t(lang, "send"))}</button>
+</form>
+<p><a href="template.xlsx" download>{e(t(lang, "template"))}</a><br><span class="muted">{e(t(lang, "template_help"))}</span></p>
+</section>"""
+    if receipt is not None:
+        links = "".join(
+            f'<li><a href="{e(quote(name))}" download>{e(t(lang, key))}</a></li>'
+            for key, name in downloads.items()
+        )
+        body = f'<div class="receipt">{receipt_fragment(receipt, downloads.get("marked"))}</div>'
+        if links:
+            body += f'<p>{e(t(lang, "downloads"))}:</p><ul class="files">{links}</ul>'
+    else:
+        body = f"<p>{e(t(lang, 'receipt_none'))}</p>"
+    receipt_card = (
+        f'<section class="card" id="receipt"><h2>{e(t(lang, "receipt_title"))}</h2>{body}</section>'
+    )
+
+    summary = e(
+        t(
+            lang,
+            "summary",
+            **{k: counts.get(k, 0) for k in ("delivered", "missing", "late", "rejected")},
+        )
+    )
+    if due:
+        rows = "".join(
+            f"<tr><td>{e(r['element'])}<br><span class=muted>{e(r['element_label'])}</span></td>"
+            f"<td>{e(r['area'])}<br><span class=muted>{e(r['area_name'])}</span></td>"
+            f"<td>{e(r['sex'])}</td><td>{e(r['origin'])}</td><td>{e(r['due_period'])}</td>"
+            f"<td>{e(r['delivered_period'])}</td>"
+            f'<td class="state-{e(r["state"])}">{e(t(lang, "state_" + r["state"]))}</td></tr>'
+            for r in due
+        )
+        head = "".join(
+            f"<th>{e(t(lang, k))}</th>"
+            for k in (
+                "col_element",
+                "col_area",
+                "col_sex",
+                "col_origin",
+                "col_due",
+                "col_last",
+                "col_state",
+            )
+        )
+        due_body = f'<p class="muted">{summary}</p><div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+    else:
+        due_body = f'<p class="muted">{summary}</p><p>{e(t(lang, "due_none"))}</p>'
+    due_card = (
+        f'<section class="card" id="due"><h2>{e(t(lang, "due_title"))}</h2>{due_body}</section>'
+    )
+
+    if history:
+        rows = "".join(
+            f"<tr{' class=current' if h['stem'] and h['stem'] == receipt_stem else ''}>"
+            f"<td>{e(h['received'])}</td><td>{e(h['file'])}</td>"
+            f"<td>{e(t(lang, 'status_' + h['status']) if h['status'] in ('accepted', 'rejected', 'deleted') else h['status'])}</td>"
+            f"<td>{e(h['rows'])}</td><td>"
+            + (
+                f'<a href="?receipt={e(quote(h["stem"]))}{"&amp;lang=en" if lang == "en" else ""}#receipt">{e(t(lang, "show"))}</a>'
+                if h["stem"]
+                else ""
+            )
+            + "</td></tr>"
+            for h in history
+        )
+        head = "".join(
+            f"<th>{e(t(lang, k))}</th>"
+            for k in ("col_received", "col_file", "col_status", "col_rows")
+        )
+        history_body = f'<div class="scroll"><table><thead><tr>{head}<th></th></tr></thead><tbody>{rows}</tbody></table></div>'
+    else:
+        history_body = f"<p>{e(t(lang, 'history_none'))}</p>"
+    history_card = f'<section class="card" id="history"><h2>{e(t(lang, "history_title"))}</h2>{history_body}</section>'
+
+    note = f'<p class="muted">{e(t(lang, "private", partner=partner_name))}</p>'
+    body = header + upload + receipt_card + due_card + history_card + note
+    return layout(lang, f"{t(lang, 'portal')} – {partner_name}", body, switch_href=switch)
