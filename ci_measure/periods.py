@@ -130,6 +130,15 @@ def next_period(canonical: str) -> str:
     return f"{year + 1}-01" if m == 12 else f"{year}-{m + 1:02d}"
 
 
+def year_before(canonical: str) -> str:
+    """The same period one year earlier (2023-Q2 -> 2022-Q2): seasons compare like with like."""
+    year = int(canonical[:4])
+    kind = period_type(canonical)
+    if kind == "school_year":
+        return f"{year - 1}/{year % 100:02d}"
+    return f"{year - 1}{canonical[4:]}"
+
+
 def sort_key(canonical: str) -> tuple[int, int, int]:
     """Chronological order across types: by start year, then position within it."""
     kind = period_type(canonical)

@@ -139,20 +139,27 @@ def total_mismatches(con: duckdb.DuckDBPyConnection, cells: str, workspace: Work
 
 
 def outliers(rows: pd.DataFrame, factor: float = 1.5) -> pd.DataFrame:
-    """Indicator values that jump by more than ``factor`` (up or down) from the previous period."""
+    """Indicator values that jump by more than ``factor`` (up or down) from the same period a
+    year before (2024-Q3 against 2023-Q3), so that a season (a summer closure) is no outlier."""
     ok = rows[(rows["status"] == "ok") & rows["value"].notna()].astype({"period": object}).copy()
     if ok.empty:
         return ok.assign(previous_period=[], previous_value=[], ratio=[])
-    ok["_order"] = ok["period"].map(periods.sort_key)
-    ok["_type"] = ok["period"].map(periods.period_type)
-    ok = ok.sort_values(["indicator", "area", "sex", "origin", "_type", "_order"])
-    group = ok.groupby(["indicator", "area", "sex", "origin", "_type"], sort=False)
-    ok["previous_period"] = group["period"].shift()
-    ok["previous_value"] = group["value"].shift()
-    both = ok[ok["previous_value"].notna() & (ok["previous_value"] > 0) & (ok["value"] > 0)].copy()
+    keys = ["indicator", "area", "sex", "origin"]
+    ok["previous_period"] = ok["period"].map(periods.year_before)
+    earlier = ok[[*keys, "period", "value"]].rename(
+        columns={"period": "previous_period", "value": "previous_value"}
+    )
+    both = ok.merge(earlier, on=[*keys, "previous_period"], how="inner")
+    both = both[(both["previous_value"] > 0) & (both["value"] > 0)].copy()
     both["ratio"] = both["value"] / both["previous_value"]
     jumps = both[(both["ratio"] > factor) | (both["ratio"] < 1 / factor)]
-    return jumps.drop(columns=["_order", "_type"]).reset_index(drop=True)
+    order = jumps["period"].map(periods.sort_key)
+    return (
+        jumps.assign(_order=order)
+        .sort_values([*keys, "_order"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 def unsuppressed_small_counts(published: pd.DataFrame, workspace: Workspace) -> pd.DataFrame:

@@ -129,6 +129,25 @@ def test_outliers_flag_big_jumps_both_ways():
     assert found[["period", "previous_period"]].values.tolist() == [["2022", "2021"], ["2023", "2022"]]
 
 
+def test_outliers_compare_a_quarter_with_the_same_quarter_a_year_before():
+    periods = ["2022-Q2", "2022-Q3", "2023-Q2", "2023-Q3", "2024-Q3"]
+    rows = pd.DataFrame(
+        {
+            "indicator": ["X"] * 5,
+            "area": ["N"] * 5,
+            "period": periods,
+            "sex": ["_T"] * 5,
+            "origin": ["_T"] * 5,
+            "value": [100.0, 50.0, 110.0, 55.0, 120.0],  # a summer dip every year: no outlier
+            "status": ["ok"] * 5,
+        }
+    )
+    found = quality.outliers(rows, factor=1.5)
+    assert found[["period", "previous_period", "ratio"]].values.tolist() == [
+        ["2024-Q3", "2023-Q3", 120.0 / 55.0]
+    ]
+
+
 def test_unsuppressed_small_counts():
     ws = tiny_workspace()
     published = pd.DataFrame(

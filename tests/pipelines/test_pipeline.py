@@ -98,12 +98,69 @@ def test_materialising_everything_gives_the_figures_of_the_cli(tmp_path):
     pd.testing.assert_frame_equal(published, indicator_rows(ws, published=True))
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.check_key.name)
-def test_each_check_passes_or_fails_readably_on_the_demo(check, tmp_path):
-    root = init_workspace(tmp_path / "demo", demo=True)
+@pytest.fixture(scope="module")
+def demo_root(tmp_path_factory) -> Path:
+    """The demo, fully ingested (shared by the read-only check tests)."""
     from ci_measure.ingest import ingest_inbox
 
+    root = init_workspace(tmp_path_factory.mktemp("demo") / "ws", demo=True)
     ingest_inbox(load_workspace(root))
-    result = check(WorkspaceResource(root=str(root)))
-    assert isinstance(result, dg.AssetCheckResult)
-    assert result.description
+    return root
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.check_key.name)
+def test_every_check_passes_on_the_demo(check, demo_root):
+    result = check(WorkspaceResource(root=str(demo_root), today="2026-11-23"))
+    assert result.passed, f"{result.description}\n{result.metadata['details'].value}"
+    assert result.metadata["findings"].value == 0
+
+
+def _broken_demo(tmp_path: Path) -> Path:
+    """The demo plus files that break each promise the checks watch over."""
+    from ci_measure.ingest import ingest_inbox
+
+    root = init_workspace(tmp_path / "broken", demo=True)
+    inbox = root / "inbox"
+    for path in (inbox / "JOBCENTER").iterdir():  # the job centre never delivers
+        path.unlink()
+    (inbox / "SKOLER" / "04_overgang_15md_2024-25.csv").unlink()  # the 2024/25 status is late
+    write(  # a total that is not the sum of its parts, and a part above its whole
+        inbox / "KOMMUNE_STAT" / "99_fejl.csv",
+        "Område;År;Dataelement;Værdi\n0561-OEVR;2025;BEF_I_ALT;1\n"
+        "0561-OST;2025;BEF_25_UDD;999\n",
+    )
+    ingest_inbox(load_workspace(root))
+    return root
+
+
+def test_checks_fail_readably_on_a_broken_workspace(tmp_path):
+    resource = WorkspaceResource(root=str(_broken_demo(tmp_path)), today="2026-11-23")
+    missing = checks.warehouse_completeness(resource)
+    assert not missing.passed and missing.severity == dg.AssetCheckSeverity.ERROR
+    assert missing.description == "6 promised cells are missing for the latest period reported."
+    assert "JOBCENTER" in missing.metadata["details"].value
+    late = checks.warehouse_timeliness(resource)
+    assert not late.passed and late.severity == dg.AssetCheckSeverity.WARN
+    assert late.description == "6 promised cells are overdue (their period ended more than a year ago)."
+    assert "ELEVER_UDD_15MD" in late.metadata["details"].value
+    totals = checks.warehouse_totals(resource)
+    assert not totals.passed and "differ from the sum of their parts" in totals.description
+    assert "0561" in totals.metadata["details"].value
+    rules = checks.warehouse_rules(resource)
+    assert not rules.passed and "part greater than its whole" in rules.description
+    assert "BEF_25_UDD" in rules.metadata["details"].value
+
+
+def test_the_outlier_check_flags_a_jump_with_its_factor(tmp_path):
+    from ci_measure.ingest import ingest_inbox
+
+    root = init_workspace(tmp_path / "jump", demo=True)
+    write(  # ten times the meeting places' visitors of 2024-Q4 a year later
+        root / "inbox" / "NGO" / "99_spring.csv",
+        "Dataelement;Område;Periode;Antal\nINKL_DELTAGERE;0621-TRH;K4 2025;900\n",
+    )
+    ingest_inbox(load_workspace(root))
+    result = checks.published_figures_outliers(WorkspaceResource(root=str(root), outlier_factor=1.5))
+    assert not result.passed
+    assert "jump by more than ×1.5" in result.description
+    assert "2025-Q4" in result.metadata["details"].value

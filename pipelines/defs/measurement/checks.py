@@ -74,7 +74,7 @@ def published_figures_outliers(workspace: WorkspaceResource) -> dg.AssetCheckRes
     ws = workspace.load()
     findings = quality.outliers(figures.indicator_rows(ws), workspace.outlier_factor)
     return _result(
-        findings, "No outliers.", f"{{n}} values jump by more than ×{workspace.outlier_factor} from the previous period.", warn=True
+        findings, "No outliers.", f"{{n}} values jump by more than ×{workspace.outlier_factor} from the same period a year before.", warn=True
     )
 
 
