@@ -39,7 +39,9 @@ def _month(match: re.Match) -> str | None:
 
 def _school_year(match: re.Match) -> str | None:
     start, end = int(match["a"]), match["b"]
-    if (len(end) == 2 and int(end) == (start + 1) % 100) or (len(end) == 4 and int(end) == start + 1):
+    if (len(end) == 2 and int(end) == (start + 1) % 100) or (
+        len(end) == 4 and int(end) == start + 1
+    ):
         return f"{start}/{(start + 1) % 100:02d}"
     return None
 

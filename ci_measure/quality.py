@@ -28,13 +28,17 @@ def _responsibilities(workspace: Workspace) -> pd.DataFrame:
         for s in assignment.sex
         for o in assignment.origin
     ]
-    return pd.DataFrame(rows, columns=["partner", "data_element", "area", "sex", "origin"], dtype=object)
+    return pd.DataFrame(
+        rows, columns=["partner", "data_element", "area", "sex", "origin"], dtype=object
+    )
 
 
 def latest_periods(con: duckdb.DuckDBPyConnection, cells: str) -> dict[str, str]:
     """The latest period each data element has been reported for, by anyone."""
     found: dict[str, list[str]] = {}
-    for element, period in con.execute(f"SELECT DISTINCT data_element, period FROM {cells}").fetchall():
+    for element, period in con.execute(
+        f"SELECT DISTINCT data_element, period FROM {cells}"
+    ).fetchall():
         found.setdefault(element, []).append(period)
     return {e: max(ps, key=periods.sort_key) for e, ps in found.items()}
 
@@ -66,7 +70,9 @@ def delivery_status(
     wanted["latest_period"] = wanted["data_element"].map(latest)
     wanted["due_period"] = wanted["data_element"].map(lambda e: due_period(types[e], today))
     have = con.execute(f"SELECT data_element, area, period, sex, origin FROM {cells}").df()
-    have_keys = set(map(tuple, have[["data_element", "area", "period", "sex", "origin"]].to_numpy()))
+    have_keys = set(
+        map(tuple, have[["data_element", "area", "period", "sex", "origin"]].to_numpy())
+    )
 
     def state(row: pd.Series) -> str:
         def present(period: object) -> bool:
@@ -82,7 +88,9 @@ def delivery_status(
     return wanted
 
 
-def rule_violations(con: duckdb.DuckDBPyConnection, cells: str, workspace: Workspace) -> pd.DataFrame:
+def rule_violations(
+    con: duckdb.DuckDBPyConnection, cells: str, workspace: Workspace
+) -> pd.DataFrame:
     """part ≤ whole (SPEC §5) across partners' figures in the warehouse."""
     frames = []
     for rule in workspace.catalog.rules:
@@ -101,15 +109,20 @@ def rule_violations(con: duckdb.DuckDBPyConnection, cells: str, workspace: Works
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
-def total_mismatches(con: duckdb.DuckDBPyConnection, cells: str, workspace: Workspace) -> pd.DataFrame:
+def total_mismatches(
+    con: duckdb.DuckDBPyConnection, cells: str, workspace: Workspace
+) -> pd.DataFrame:
     """Reported totals that differ from the sum of their reported parts (sex, origin, child areas).
 
     Only where every part is reported with a value: a total over incomplete parts is no mismatch.
     """
     areas = pd.DataFrame(
-        [(a.code, a.parent) for a in workspace.partnership.areas if a.parent], columns=["child", "parent"]
+        [(a.code, a.parent) for a in workspace.partnership.areas if a.parent],
+        columns=["child", "parent"],
     )
-    con.register("area_tree", areas if len(areas) else pd.DataFrame({"child": ["\0"], "parent": ["\0"]}))
+    con.register(
+        "area_tree", areas if len(areas) else pd.DataFrame({"child": ["\0"], "parent": ["\0"]})
+    )
     try:
         return con.execute(
             f"""
@@ -165,9 +178,17 @@ def outliers(rows: pd.DataFrame, factor: float = 1.5) -> pd.DataFrame:
 def unsuppressed_small_counts(published: pd.DataFrame, workspace: Workspace) -> pd.DataFrame:
     """Published person-based rows that still show a count between 1 and threshold-1."""
     threshold = workspace.partnership.suppression_threshold
-    person = {c for c, i in workspace.catalog.indicators.items() if workspace.catalog.is_person_based(i)}
-    shown = published[published["indicator"].isin(person) & (published["status"].isin(["ok", "undefined"]))]
+    person = {
+        c for c, i in workspace.catalog.indicators.items() if workspace.catalog.is_person_based(i)
+    }
+    shown = published[
+        published["indicator"].isin(person) & (published["status"].isin(["ok", "undefined"]))
+    ]
     small = lambda s: s.notna() & (s >= 1) & (s <= threshold - 1)  # noqa: E731
     difference = shown["denominator"] - shown["numerator"]
-    bad = small(shown["numerator"]) | small(shown["denominator"]) | (shown["denominator"].notna() & small(difference))
+    bad = (
+        small(shown["numerator"])
+        | small(shown["denominator"])
+        | (shown["denominator"].notna() & small(difference))
+    )
     return shown[bad].reset_index(drop=True)

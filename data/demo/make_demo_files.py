@@ -101,9 +101,13 @@ for area, (total, b15, b16, b18, b25, growth) in POPULATION.items():
                 [area, year, "CO2E_TON", danish(drift(*CO2[area], i, len(YEARS), 0.02), 1), ""]
             )
 # The rest of the municipality, so that the areas under Esbjerg Kommune add up to it exactly.
-for i, year in enumerate(YEARS):
+for year in YEARS:
     for code in ("BEF_I_ALT", "BEF_15_24", "BEF_16_64", "BEF_18_24", "BEF_25", "BEF_25_UDD"):
-        rest = pop[(code, "0561", year)] - pop[(code, "0561-OST", year)] - pop[(code, "0561-VEST", year)]
+        rest = (
+            pop[(code, "0561", year)]
+            - pop[(code, "0561-OST", year)]
+            - pop[(code, "0561-VEST", year)]
+        )
         rows.append(["0561-OEVR", year, code, danish(rest), ""])
 # VIVE's national count of homelessness is held in odd years (2021 was postponed to 2022).
 for area, counts in (
@@ -236,7 +240,9 @@ for district in DISTRICTS:
     for sex in ("M", "F"):
         leavers = int(ORIGINAL[("ELEVER_AFGANG_9KL", district, SCHOOL_YEARS[-1], sex)])  # type: ignore[call-overload]
         share = drift(0.78, 0.88, len(SCHOOL_YEARS) - 1, len(SCHOOL_YEARS), 0.04)
-        rows.append(["ELEVER_UDD_15MD", district, "2024/25", sex, min(leavers, round(leavers * share))])
+        rows.append(
+            ["ELEVER_UDD_15MD", district, "2024/25", sex, min(leavers, round(leavers * share))]
+        )
 write_text(
     "SKOLER/04_overgang_15md_2024-25.csv",
     ["dataelement", "område", "skoleår", "køn", "antal"],

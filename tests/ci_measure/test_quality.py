@@ -24,12 +24,18 @@ from ci_measure.model import (
 
 def tiny_workspace() -> Workspace:
     elements = {
-        "ELEVER_AFGANG_9KL": DataElement("ELEVER_AFGANG_9KL", "a", "a", "persons", "school_year", "sum"),
-        "ELEVER_UDD_15MD": DataElement("ELEVER_UDD_15MD", "b", "b", "persons", "school_year", "sum"),
+        "ELEVER_AFGANG_9KL": DataElement(
+            "ELEVER_AFGANG_9KL", "a", "a", "persons", "school_year", "sum"
+        ),
+        "ELEVER_UDD_15MD": DataElement(
+            "ELEVER_UDD_15MD", "b", "b", "persons", "school_year", "sum"
+        ),
         "INKL_DELTAGERE": DataElement("INKL_DELTAGERE", "c", "c", "persons", "quarter", "sum"),
     }
     indicators = {
-        "UDD_OVERGANG": Indicator("UDD_OVERGANG", "u", "u", "ELEVER_UDD_15MD", "ELEVER_AFGANG_9KL", 100, "%", "up")
+        "UDD_OVERGANG": Indicator(
+            "UDD_OVERGANG", "u", "u", "ELEVER_UDD_15MD", "ELEVER_AFGANG_9KL", 100, "%", "up"
+        )
     }
     catalog = Catalog(elements, indicators, (Rule("ELEVER_UDD_15MD", "ELEVER_AFGANG_9KL"),))
     partnership = Partnership(
@@ -108,7 +114,9 @@ def test_total_mismatches_only_where_every_part_is_reported():
         ]
     )
     found = quality.total_mismatches(con, "cells", ws)
-    assert found[["dimension", "area", "reported_total", "parts_sum"]].values.tolist() == [["sex", "N", 40.0, 41.0]]
+    assert found[["dimension", "area", "reported_total", "parts_sum"]].values.tolist() == [
+        ["sex", "N", 40.0, 41.0]
+    ]
 
 
 def test_outliers_flag_big_jumps_both_ways():
@@ -126,7 +134,10 @@ def test_outliers_flag_big_jumps_both_ways():
         }
     )
     found = quality.outliers(rows, factor=1.5)
-    assert found[["period", "previous_period"]].values.tolist() == [["2022", "2021"], ["2023", "2022"]]
+    assert found[["period", "previous_period"]].values.tolist() == [
+        ["2022", "2021"],
+        ["2023", "2022"],
+    ]
 
 
 def test_outliers_compare_a_quarter_with_the_same_quarter_a_year_before():

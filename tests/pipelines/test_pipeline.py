@@ -46,11 +46,19 @@ def test_definitions_load_with_every_asset_check_sensor_and_job():
 
 
 def test_dagster_definitions_validate_from_the_repository_root(tmp_path):
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "CI_MEASURE_WORKSPACE": str(tmp_path / "ws")}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(tmp_path),
+        "CI_MEASURE_WORKSPACE": str(tmp_path / "ws"),
+    }
     shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -63,7 +71,10 @@ def test_the_sensor_requests_one_run_per_new_file_and_none_for_the_same_file(wor
     result = inbox_sensor(context)
     [request] = result.run_requests
     assert len(request.run_key) == 64 and request.partition_key == request.run_key
-    assert request.run_config["ops"]["submissions"]["config"] == {"path": str(path), "partner": "SKOLE"}
+    assert request.run_config["ops"]["submissions"]["config"] == {
+        "path": str(path),
+        "partner": "SKOLE",
+    }
     assert request.tags["ci_measure/warehouse"] == "write"
     # A second copy of the same bytes asks for the same run key, which Dagster runs at most once.
     write(workspace_dir / "inbox" / "SKOLE" / "skole-copy.csv", GOOD)
@@ -83,8 +94,13 @@ def test_materialising_everything_gives_the_figures_of_the_cli(tmp_path):
         key = sha256_of(path)
         instance.add_dynamic_partitions(SUBMISSIONS.name, [key])
         result = dg.materialize(
-            [assets.submissions], partition_key=key, instance=instance, resources=resources,
-            run_config={"ops": {"submissions": {"config": {"path": str(path), "partner": partner}}}},
+            [assets.submissions],
+            partition_key=key,
+            instance=instance,
+            resources=resources,
+            run_config={
+                "ops": {"submissions": {"config": {"path": str(path), "partner": partner}}}
+            },
         )
         assert result.success
     assert not pending_files(ws)
@@ -126,8 +142,7 @@ def _broken_demo(tmp_path: Path) -> Path:
     (inbox / "SKOLER" / "04_overgang_15md_2024-25.csv").unlink()  # the 2024/25 status is late
     write(  # a total that is not the sum of its parts, and a part above its whole
         inbox / "KOMMUNE_STAT" / "99_fejl.csv",
-        "Område;År;Dataelement;Værdi\n0561-OEVR;2025;BEF_I_ALT;1\n"
-        "0561-OST;2025;BEF_25_UDD;999\n",
+        "Område;År;Dataelement;Værdi\n0561-OEVR;2025;BEF_I_ALT;1\n0561-OST;2025;BEF_25_UDD;999\n",
     )
     ingest_inbox(load_workspace(root))
     return root
@@ -141,7 +156,10 @@ def test_checks_fail_readably_on_a_broken_workspace(tmp_path):
     assert "JOBCENTER" in missing.metadata["details"].value
     late = checks.warehouse_timeliness(resource)
     assert not late.passed and late.severity == dg.AssetCheckSeverity.WARN
-    assert late.description == "6 promised cells are overdue (their period ended more than a year ago)."
+    assert (
+        late.description
+        == "6 promised cells are overdue (their period ended more than a year ago)."
+    )
     assert "ELEVER_UDD_15MD" in late.metadata["details"].value
     totals = checks.warehouse_totals(resource)
     assert not totals.passed and "differ from the sum of their parts" in totals.description
@@ -160,7 +178,9 @@ def test_the_outlier_check_flags_a_jump_with_its_factor(tmp_path):
         "Dataelement;Område;Periode;Antal\nINKL_DELTAGERE;0621-TRH;K4 2025;900\n",
     )
     ingest_inbox(load_workspace(root))
-    result = checks.published_figures_outliers(WorkspaceResource(root=str(root), outlier_factor=1.5))
+    result = checks.published_figures_outliers(
+        WorkspaceResource(root=str(root), outlier_factor=1.5)
+    )
     assert not result.passed
     assert "jump by more than ×1.5" in result.description
     assert "2025-Q4" in result.metadata["details"].value
