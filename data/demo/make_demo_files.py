@@ -181,12 +181,11 @@ for district, cohort in DISTRICTS.items():
             )
             if sy == "2019/20":  # the 9th-grade exams were cancelled in spring 2020 (covid-19)
                 cells["KARAKTER_SUM_9KL"] = cells["KARAKTER_ANTAL_9KL"] = ".."
-            if sy == SCHOOL_YEARS[-1]:  # status 15 months after summer 2025 is not known yet
-                del cells["ELEVER_UDD_15MD"]
             for code, value in cells.items():
                 ORIGINAL[(code, district, sy, sex)] = value
                 note = "Prøverne aflyst (covid-19)" if value == ".." else ""
-                table.append([code, district, sy, label, value, note])
+                if code != "ELEVER_UDD_15MD":  # the youth guidance (UU) reports that one
+                    table.append([code, district, sy, label, value, note])
 (OUT / "SKOLER").mkdir(parents=True, exist_ok=True)
 workbook = xlsxwriter.Workbook(str(OUT / "SKOLER" / "01_skoler_2019-20_til_2024-25.xlsx"))
 workbook.set_properties({"created": dt.datetime(2025, 11, 3, 9, 0), "author": "Østerbyens skoler"})
@@ -209,32 +208,61 @@ sheet.set_column(0, 0, 22)
 sheet.set_column(1, 5, 14)
 workbook.close()
 
-# --- Østerbyens skoler: a correction sent later (supersedes a few earlier figures) ---
-CORRECTIONS = [
-    # late registrations from the youth guidance centre (UU): two more pupils each in education
-    ("ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", "M", 2),
-    ("ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", "F", 2),
-    # a school camp week had been registered as absence
-    ("FRAVAERSDAGE", "0561-OST-SPB", "2023/24", "M", -600),
-    ("FRAVAERSDAGE", "0561-OST-SPB", "2023/24", "F", -600),
+# --- Ungdommens Uddannelsesvejledning (UU): in education 15 months after 9th grade ---
+# (the 2025 leavers' status is known only in autumn 2026: see the third UU file below)
+rows = [
+    [district, sy, sex, "ELEVER_UDD_15MD", ORIGINAL[("ELEVER_UDD_15MD", district, sy, sex)]]
+    for district in DISTRICTS
+    for sy in SCHOOL_YEARS[:-1]
+    for sex in ("M", "F")
 ]
-rows = []
-for code, district, sy, sex, change in CORRECTIONS:
-    before = int(ORIGINAL[(code, district, sy, sex)])  # type: ignore[call-overload]
-    after = before + change
-    if code == "ELEVER_UDD_15MD":
-        after = min(after, int(ORIGINAL[("ELEVER_AFGANG_9KL", district, sy, sex)]))  # type: ignore[call-overload]
-    print(f"correction {code} {district} {sy} {sex}: {before} -> {after}")
-    rows.append([code, district, sy, sex, danish(after), f"Rettelse (før: {danish(before)})"])
 write_text(
-    "SKOLER/03_rettelse_skoler.csv",
-    ["dataelement", "område", "periode", "køn", "værdi", "kommentar"],
+    "UU/01_uu_overgang_2019-20_til_2023-24.csv",
+    ["Område", "Skoleår", "Køn", "Dataelement", "Antal"],
     rows,
     ";",
     "utf-8",
 )
 
-# --- Østerbyens skoler: the 15-month status of the 2025 leavers, sent in October 2026 ---
+
+def corrections(name: str, changes: list[tuple[str, str, str, str, int]]) -> None:
+    """A correction sent later: supersedes a few earlier figures (SPEC §7.1, latest wins)."""
+    rows = []
+    for code, district, sy, sex, change in changes:
+        before = int(ORIGINAL[(code, district, sy, sex)])  # type: ignore[call-overload]
+        after = before + change
+        if code == "ELEVER_UDD_15MD":
+            leavers = ORIGINAL[("ELEVER_AFGANG_9KL", district, sy, sex)]
+            after = min(after, int(leavers))  # type: ignore[call-overload]
+        print(f"correction {code} {district} {sy} {sex}: {before} -> {after}")
+        rows.append([code, district, sy, sex, danish(after), f"Rettelse (før: {danish(before)})"])
+    write_text(
+        name,
+        ["dataelement", "område", "periode", "køn", "værdi", "kommentar"],
+        rows,
+        ";",
+        "utf-8",
+    )
+
+
+# late registrations: two more pupils each in education
+corrections(
+    "UU/02_rettelse_uu.csv",
+    [
+        ("ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", "M", 2),
+        ("ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", "F", 2),
+    ],
+)
+# a school camp week had been registered as absence
+corrections(
+    "SKOLER/03_rettelse_skoler.csv",
+    [
+        ("FRAVAERSDAGE", "0561-OST-SPB", "2023/24", "M", -600),
+        ("FRAVAERSDAGE", "0561-OST-SPB", "2023/24", "F", -600),
+    ],
+)
+
+# --- UU: the 15-month status of the 2025 leavers, sent in October 2026 ---
 rows = []
 for district in DISTRICTS:
     for sex in ("M", "F"):
@@ -244,7 +272,7 @@ for district in DISTRICTS:
             ["ELEVER_UDD_15MD", district, "2024/25", sex, min(leavers, round(leavers * share))]
         )
 write_text(
-    "SKOLER/04_overgang_15md_2024-25.csv",
+    "UU/04_overgang_15md_2024-25.csv",
     ["dataelement", "område", "skoleår", "køn", "antal"],
     rows,
     ";",

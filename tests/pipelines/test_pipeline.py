@@ -139,7 +139,7 @@ def _broken_demo(tmp_path: Path) -> Path:
     inbox = root / "inbox"
     for path in (inbox / "JOBCENTER").iterdir():  # the job centre never delivers
         path.unlink()
-    (inbox / "SKOLER" / "04_overgang_15md_2024-25.csv").unlink()  # the 2024/25 status is late
+    (inbox / "UU" / "04_overgang_15md_2024-25.csv").unlink()  # the 2024/25 status is late
     write(  # a total that is not the sum of its parts, and a part above its whole
         inbox / "KOMMUNE_STAT" / "99_fejl.csv",
         "Område;År;Dataelement;Værdi\n0561-OEVR;2025;BEF_I_ALT;1\n0561-OST;2025;BEF_25_UDD;999\n",
