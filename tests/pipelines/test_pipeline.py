@@ -67,19 +67,63 @@ def test_the_sensor_requests_one_run_per_new_file_and_none_for_the_same_file(wor
     path = write(workspace_dir / "inbox" / "SKOLE" / "skole.csv", GOOD)
     instance = dg.DagsterInstance.ephemeral()
     resources = {"workspace": WorkspaceResource(root=str(workspace_dir))}
-    context = dg.build_sensor_context(instance=instance, resources=resources)
-    result = inbox_sensor(context)
-    [request] = result.run_requests
+
+    def tick() -> dg.SensorResult:
+        result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        for request in result.dynamic_partitions_requests or []:  # what the daemon would do
+            instance.add_dynamic_partitions(
+                request.partitions_def_name, list(request.partition_keys)
+            )
+        return result
+
+    [request] = tick().run_requests
     assert len(request.run_key) == 64 and request.partition_key == request.run_key
     assert request.run_config["ops"]["submissions"]["config"] == {
         "path": str(path),
         "partner": "SKOLE",
     }
     assert request.tags["ci_measure/warehouse"] == "write"
-    # A second copy of the same bytes asks for the same run key, which Dagster runs at most once.
+    # The file waits for its run; a copy of the same bytes under another name waits too.
     write(workspace_dir / "inbox" / "SKOLE" / "skole-copy.csv", GOOD)
-    again = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
-    assert {r.run_key for r in again.run_requests} == {request.run_key}
+    again = tick()
+    assert again.run_requests == [] and "No new file" in again.skip_reason.skip_message
+
+
+def test_a_copy_sent_after_the_run_gets_its_own_run_and_loads_nothing(workspace_dir):
+    from ci_measure.figures import submissions
+
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"workspace": WorkspaceResource(root=str(workspace_dir))}
+    write(workspace_dir / "inbox" / "SKOLE" / "skole.csv", GOOD)
+    [first] = inbox_sensor(
+        dg.build_sensor_context(instance=instance, resources=resources)
+    ).run_requests
+    instance.add_dynamic_partitions(SUBMISSIONS.name, [first.partition_key])
+    result = dg.materialize(
+        [assets.submissions],
+        partition_key=first.partition_key,
+        instance=instance,
+        resources=resources,
+        run_config=first.run_config,
+        tags=first.tags,
+    )
+    assert result.success
+    write(workspace_dir / "inbox" / "SKOLE" / "skole-igen.csv", GOOD)  # the same bytes again
+    [copy] = inbox_sensor(
+        dg.build_sensor_context(instance=instance, resources=resources)
+    ).run_requests
+    assert copy.partition_key == first.partition_key and copy.run_key != first.run_key
+    assert dg.materialize(
+        [assets.submissions],
+        partition_key=copy.partition_key,
+        instance=instance,
+        resources=resources,
+        run_config=copy.run_config,
+    ).success
+    audit = submissions(load_workspace(workspace_dir))
+    assert audit["status"].tolist() == ["accepted"]  # recorded once
+    receipts = sorted(p.name for p in (workspace_dir / "outbox" / "SKOLE").glob("*.json"))
+    assert len(receipts) == 2 and not list((workspace_dir / "inbox" / "SKOLE").iterdir())
 
 
 def test_materialising_everything_gives_the_figures_of_the_cli(tmp_path):
