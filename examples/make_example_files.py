@@ -1,15 +1,18 @@
 """Write the example partnerships' submission files (SYNTHETIC figures) into examples/*/submissions/.
 
-    .venv/bin/python examples/make_example_files.py
+    .venv/bin/python examples/make_example_files.py [FOLDER]
+
+(FOLDER: write there instead of examples/, e.g. to compare with the committed files.)
 
 Deterministic (one fixed seed per example, fixed workbook timestamps): running it again
 gives the same bytes. Every file imitates a format partners really send (Danish ';' CSV with
 decimal comma, Windows-1252, tab-separated text, workbooks with title rows); the leading
 number of a file name is the order it is taken in. A few files are wrong on purpose: they
-are rejected with a receipt, and a corrected file follows (see each README and expected.yaml).
+are rejected with a receipt, and a corrected file follows (see each README).
 
-``medvind-oesterbyen`` is the demo partnership: its partnership.yaml and submissions are
-copied from data/demo/ (which stays the source of ``make demo``).
+``medvind-oesterbyen`` is the demo partnership: its files stay in data/demo/ (the source of
+``make demo``, made by data/demo/make_demo_files.py); examples/medvind-oesterbyen/ holds
+only its README and the pointer ``source`` (see ci_measure/examples.py).
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import xlsxwriter
 
 HERE = Path(__file__).resolve().parent
-DEMO = HERE.parent / "data" / "demo"
+ROOT = HERE  # where the example folders are written (main() may point elsewhere)
 YEARS = list(range(2019, 2026))
 CREATED = dt.datetime(2025, 11, 3, 9, 0)
+# Every file says so in a title row above its table (ci-measure skips title rows).
+SYNTHETIC = "SYNTETISKE TAL – eksempel til ci-measure, ikke virkelige tal"
 
 
 def quarters(first: int, last: str = "2025-Q3") -> list[str]:
@@ -49,7 +55,7 @@ class Example:
     """One example's submissions folder and its own random numbers."""
 
     def __init__(self, slug: str, seed: int) -> None:
-        self.out = HERE / slug / "submissions"
+        self.out = ROOT / slug / "submissions"
         self.rng = random.Random(seed)
         if self.out.exists():
             shutil.rmtree(self.out)
@@ -69,7 +75,8 @@ class Example:
     ) -> None:
         path = self.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        lines = [sep.join(header)] + [sep.join(str(c) for c in row) for row in rows]
+        title = sep.join([SYNTHETIC] + [""] * (len(header) - 1))
+        lines = [title, sep.join(header)] + [sep.join(str(c) for c in row) for row in rows]
         path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
 
     def workbook(
@@ -92,6 +99,7 @@ class Example:
         sheet = book.add_worksheet(sheet_name)
         bold = book.add_format({"bold": True})
         date = book.add_format({"num_format": "dd-mm-yyyy"})
+        titles = [*titles, SYNTHETIC]
         for r, title in enumerate(titles):
             sheet.write(r, 0, title, bold if r == 0 else None)
         top = len(titles) + 1
@@ -106,16 +114,6 @@ class Example:
         sheet.set_column(0, 0, 26)
         sheet.set_column(1, len(header), 14)
         book.close()
-
-
-# ---------------------------------------------------------------------------------------------
-def medvind_oesterbyen() -> None:
-    """The demo partnership, copied from data/demo/ (the source of `make demo`)."""
-    target = HERE / "medvind-oesterbyen"
-    if (target / "submissions").exists():
-        shutil.rmtree(target / "submissions")
-    shutil.copytree(DEMO / "submissions", target / "submissions")
-    shutil.copyfile(DEMO / "partnership.yaml", target / "partnership.yaml")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,19 +187,11 @@ def troldhedestien() -> None:
         "utf-8",
     )
 
-    # Kolding Kommune: residents, and the national health survey's loneliness question.
+    # Kolding Kommune: the national health profile's loneliness question (every fourth year).
     rows = []
-    for area, (start, growth) in {
-        "0621": (93_180, 0.006),
-        "0621-TRH-OST": (2_140, 0.004),
-        "0621-TRH-VEST": (1_270, 0.002),
-        "DK": (5_822_763, 0.004),
-    }.items():
-        for i, year in enumerate(YEARS):
-            rows.append(["BEF_I_ALT", area, year, danish(round(start * (1 + growth) ** i)), ""])
     for area, answered, shares in (
-        ("0621", 3_960, {2017: 0.061, 2021: 0.079, 2023: 0.074}),
-        ("DK", 183_370, {2017: 0.063, 2021: 0.081, 2023: 0.077}),
+        ("0621", 3_960, {2013: 0.058, 2017: 0.061, 2021: 0.079}),
+        ("DK", 183_370, {2013: 0.057, 2017: 0.063, 2021: 0.081}),
     ):
         for year, share in shares.items():
             n = round(answered * ex.rng.uniform(0.96, 1.04))
@@ -210,7 +200,7 @@ def troldhedestien() -> None:
         for code in ("ENSOM_BESVARET", "ENSOM_OFTE"):
             rows.append([code, area, 2025, "..", "Sundhedsprofilen 2025 offentliggøres i 2026"])
     ex.text(
-        "KOMMUNE/01_befolkning_og_sundhedsprofil.csv",
+        "KOMMUNE/01_sundhedsprofilen_2013-2025.csv",
         ["Dataelement", "Område", "År", "Værdi", "Bemærkning"],
         rows,
         ";",
@@ -333,7 +323,7 @@ def hjem_til_alle() -> None:
     }.items():
         years = list(range(2020, 2026))
         for i, year in enumerate(years):
-            for sex, label, factor in (("M", "Mand", 1.3), ("F", "Kvinde", 0.8)):
+            for label, factor in (("Mand", 1.3), ("Kvinde", 0.8)):
                 ended = max(round(base * factor * ex.rng.uniform(0.75, 1.3)), 2)
                 housed = min(ended, round(ended * ex.drift(s0, s1, i, len(years), 0.12)))
                 good.append(["UNGE_FORLOEB_AFSLUTTET", area, year, label, ended])
@@ -343,12 +333,8 @@ def hjem_til_alle() -> None:
     bad = good[:at] + [list(r) for r in block] + good[at:]  # the 2023 block pasted twice
     titles = ["Housing First for unge – afsluttede forløb", "Socialafdelingen, Odense Kommune"]
     header = ["Dataelement", "Område", "År", "Køn", "Antal"]
-    ex.workbook(
-        "SOCIAL/01_forloeb_2020-2025.xlsx", titles, header, bad, "Socialafdelingen"
-    )
-    ex.workbook(
-        "SOCIAL/02_forloeb_2020-2025_rettet.xlsx", titles, header, good, "Socialafdelingen"
-    )
+    ex.workbook("SOCIAL/01_forloeb_2020-2025.xlsx", titles, header, bad, "Socialafdelingen")
+    ex.workbook("SOCIAL/02_forloeb_2020-2025_rettet.xlsx", titles, header, good, "Socialafdelingen")
 
     # The housing associations: homes allocated to young homeless people per quarter.
     qs = quarters(2021)
@@ -358,7 +344,7 @@ def hjem_til_alle() -> None:
     ]
     ex.text(
         "BOLIG/01_anvisninger_2021-2025.csv",
-        ["Dataelement", "Område", "Kvartal", "Antal"],
+        ["Dataelement", "Område", "Periode", "Antal"],
         rows,
         ";",
         "utf-8",
@@ -581,7 +567,8 @@ def toendermarsk() -> None:
     rows = []
     for area, (*_, jobs) in villages.items():
         for i, year in enumerate(range(2019, 2025)):
-            rows.append(["ARBEJDSPLADSER", area, year, round(jobs * (1 + 0.004 * i) * ex.rng.uniform(0.97, 1.03))])
+            n = round(jobs * (1 + 0.004 * i) * ex.rng.uniform(0.97, 1.03))
+            rows.append(["ARBEJDSPLADSER", area, year, n])
     ex.text(
         "ERHVERV/01_arbejdspladser_2019-2024.csv",
         ["data_element", "area", "year", "value"],
@@ -594,7 +581,8 @@ def toendermarsk() -> None:
     for area, base in {"0550-TM": 176_000, "0550": 1_910_000, "DK": 55_600_000}.items():
         for i, year in enumerate(YEARS):
             covid = {2020: 0.78, 2021: 0.91}.get(year, 1.0)
-            table.append(["OVERNATNINGER", area, year, round(base * (1.025**i) * covid * ex.rng.uniform(0.98, 1.02))])
+            n = round(base * (1.025**i) * covid * ex.rng.uniform(0.98, 1.02))
+            table.append(["OVERNATNINGER", area, year, n])
     ex.workbook(
         "TURISME/01_overnatninger_2019-2025.xlsx",
         ["Overnatninger (hoteller, feriecentre, camping, vandrerhjem, feriehuse)", "Kilde: Danmarks Statistik, TURIST; 2025 foreløbig"],
@@ -683,7 +671,7 @@ def bo_trygt() -> None:
     waves = [2019, 2021, 2023, 2025]
     for area, (*_, per_sex) in estates.items():
         for i, year in enumerate(waves):
-            for sex, label, shift in (("M", "Mand", 0.04), ("F", "Kvinde", -0.04)):
+            for label, shift in (("Mand", 0.04), ("Kvinde", -0.04)):
                 answered = round(per_sex * ex.rng.uniform(0.85, 1.15))
                 safe = round(answered * (ex.drift(0.66, 0.81, i, len(waves), 0.04) + shift))
                 good.append(["TRYG_BESVARET", area, year, label, answered])
@@ -704,14 +692,23 @@ def bo_trygt() -> None:
     ex.text("HELHEDSPLAN/02_tryghedsmaaling_2019-2025_rettet.csv", header, good, ";", "utf-8")
 
 
+def main(argv: list[str] | None = None) -> None:
+    global ROOT
+    args = sys.argv[1:] if argv is None else argv
+    ROOT = Path(args[0]).resolve() if args else HERE
+    for make in (
+        troldhedestien,
+        rummelighed_for_alle,
+        hjem_til_alle,
+        dk2020,
+        baeredygtige_landskaber,
+        toendermarsk,
+        bo_trygt,
+    ):
+        make()
+    for path in sorted(ROOT.glob("*/submissions/*/*")):
+        print(f"{path.relative_to(ROOT)}  ({path.stat().st_size:,} bytes)")
+
+
 if __name__ == "__main__":
-    medvind_oesterbyen()
-    troldhedestien()
-    rummelighed_for_alle()
-    hjem_til_alle()
-    dk2020()
-    baeredygtige_landskaber()
-    toendermarsk()
-    bo_trygt()
-    for path in sorted(HERE.glob("*/submissions/*/*")):
-        print(f"{path.relative_to(HERE)}  ({path.stat().st_size:,} bytes)")
+    main()

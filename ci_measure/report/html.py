@@ -196,7 +196,15 @@ def render_page(
     """The whole page as one string, from published rows."""
     area = main_area(partnership)
     area_name = partnership.area(area).name
-    shown = set(rows["indicator"]) if len(rows) else set()
+    # An indicator is shown when it has a figure or a partner promises its numerator. One that
+    # nobody measures (only its denominator is reported, for another indicator) is no gap.
+    promised = {d for d, _ in partnership.responsibility()}
+    shown = set(rows.loc[rows["status"] != "missing", "indicator"]) if len(rows) else set()
+    shown |= {
+        code
+        for code in (set(rows["indicator"]) if len(rows) else set())
+        if catalog.indicators[code].numerator in promised
+    }
     summaries = [
         summarise(rows, ind, partnership, area_for(rows, code, partnership, area))
         for code, ind in catalog.indicators.items()
