@@ -121,6 +121,9 @@ def render(code: str, **fields: Any) -> tuple[str, str]:
     return da.format_map(values), en.format_map(values)
 
 
+MAX_SHOWN = 1000  # characters of an offending value a receipt repeats
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong (or worth a warning) in a partner's file, as the partner sees it."""
@@ -142,6 +145,8 @@ class Problem:
         **fields: Any,
     ) -> Problem:
         shown = None if value is None else str(value)
+        if shown is not None and len(shown) > MAX_SHOWN:  # a 10 MB cell: never 10 MB per receipt
+            shown = shown[:MAX_SHOWN] + "…"
         da, en = render(code, column=column, value=shown, row=row, **fields)
         return cls(code, row, column, shown, da, en)
 

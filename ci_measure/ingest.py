@@ -37,10 +37,12 @@ from ci_measure import faults, warehouse
 from ci_measure.errors import CiMeasureError, Problem, UsageError, WarehouseBusy
 from ci_measure.model import Workspace
 from ci_measure.receipt import Receipt, render_html, render_text
+from ci_measure.safe_text import archive_suffix, short_stem
 from ci_measure.validate import sha256_of, validate_file
 
 RECEIPT_SUFFIXES = (".json", ".txt", ".html")
 WAIT_MESSAGE_AFTER_S = 2.0
+TURN_S = 0.1  # pause after a file while another process waits for its turn
 
 
 class IngestFailed(CiMeasureError, OSError):
@@ -58,17 +60,37 @@ def ingest_lock(workspace: Workspace, timeout: float | None = None) -> Iterator[
 
     Waits its turn for at most ``timeout`` seconds (default: the warehouse's lock timeout),
     saying so on stderr after two seconds, then raises WarehouseBusy.
+
+    Turns are taken in rotation: a waiting process holds a shared lock on ``.ingest.queue``,
+    and a process that finishes a file while someone waits pauses before its next file, so
+    an ingest of many files cannot starve another ingest, a Dagster run or the portal until
+    they time out. (The kernel drops a killed waiter's shared lock: nothing goes stale.)
     """
     timeout = warehouse.LOCK_TIMEOUT_S if timeout is None else timeout
     workspace.root.mkdir(parents=True, exist_ok=True)
     with open(workspace.root / ".ingest.lock", "a+") as handle:
-        start = time.monotonic()
-        told = False
+        _acquire(workspace, handle, timeout)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    if _someone_waits(workspace):
+        time.sleep(TURN_S)  # the waiting process polls every 20 ms: it gets the next turn
+
+
+def _acquire(workspace: Workspace, handle, timeout: float) -> None:  # noqa: ANN001
+    start = time.monotonic()
+    told = False
+    queued = None
+    try:
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return
             except BlockingIOError:
+                if queued is None:
+                    queued = open(workspace.root / ".ingest.queue", "a+")  # noqa: SIM115
+                    fcntl.flock(queued, fcntl.LOCK_SH)
                 waited = time.monotonic() - start
                 if waited >= timeout:
                     raise WarehouseBusy(
@@ -80,15 +102,28 @@ def ingest_lock(workspace: Workspace, timeout: float | None = None) -> Iterator[
                     print("waiting for another ingest to finish…", file=sys.stderr)
                     told = True
                 time.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        if queued is not None:
+            queued.close()  # leaves the queue (releases the shared lock)
+
+
+def _someone_waits(workspace: Workspace) -> bool:
+    """True while another process waits for the ingest lock (holds ``.ingest.queue`` shared)."""
+    try:
+        with open(workspace.root / ".ingest.queue", "a+") as queue:
+            try:
+                fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(queue, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False
 
 
 def _temporary(target: Path) -> Path:
     """A dot-named sibling: never taken for a submission, a receipt or an archived file."""
-    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    return target.with_name(f".{target.name[:100]}.{uuid.uuid4().hex}.tmp")  # < 255 bytes
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -122,7 +157,8 @@ def _atomic_copy(source: Path, target: Path, fault: str | None = None) -> None:
 
 
 def receipt_stem(receipt: Receipt) -> str:
-    return f"{Path(receipt.file).stem}.{receipt.sha256[:8]}"
+    """``<file name without extension, at most 180 bytes>.<first 8 hex of the SHA-256>``."""
+    return f"{short_stem(receipt.file)}.{receipt.sha256[:8]}"
 
 
 def write_receipts(workspace: Workspace, receipt: Receipt) -> Path:
@@ -216,7 +252,9 @@ def ingest_file(workspace: Workspace, path: Path, partner: str) -> Receipt | Non
                 if path.exists()
                 else "the file was already taken in"
             )
-            raise IngestFailed(f"could not take in {path.name} ({partner}): {failure}; {where}") from None
+            raise IngestFailed(
+                f"could not take in {path.name} ({partner}): {failure}; {where}"
+            ) from None
 
 
 def _ingest_locked(workspace: Workspace, path: Path, partner: str) -> Receipt:
@@ -258,7 +296,7 @@ def _take_in(workspace: Workspace, path: Path, partner: str) -> Receipt:
     if personal:
         receipt.status = "deleted"  # content never kept (SPEC §8)
     else:
-        archived = workspace.archive / f"{receipt.sha256}{path.suffix.lower()}"
+        archived = workspace.archive / f"{receipt.sha256}{archive_suffix(path.name)}"
         if not archived.exists():
             _atomic_copy(path, archived, fault="archive_tmp")
         faults.point("after_archive")

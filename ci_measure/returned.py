@@ -25,7 +25,7 @@ from ci_measure.model import Workspace
 from ci_measure.read import read_table
 from ci_measure.read.table import RawTable, header_text
 from ci_measure.receipt import Receipt
-from ci_measure.safe_text import is_formula_like
+from ci_measure.safe_text import is_formula_like, short_stem
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def returned_name(receipt: Receipt) -> str:
     """``<stem>.<sha8>.marked.xlsx``, next to the receipt of the same file."""
-    return f"{Path(receipt.file).stem}.{receipt.sha256[:8]}.marked.xlsx"
+    return f"{short_stem(receipt.file)}.{receipt.sha256[:8]}.marked.xlsx"
 
 
 def should_return(receipt: Receipt) -> bool:
@@ -167,6 +167,8 @@ def mark(sheet, problems: list[Problem], header_row: int) -> int:  # noqa: ANN00
     for (row, column), found in notes.items():
         cell = sheet.cell(row, column)
         cell.fill = fill
+        if cell.data_type == "s" and is_formula_like(cell.value):
+            cell.quotePrefix = True  # the partner edits this cell: it must stay text (SPEC §8)
         text = "\n\n".join(f"{p.message_da}\n({p.message_en}) [{p.code}]" for p in found)
         comment = Comment(text, "ci-measure")
         comment.width, comment.height = 320, min(60 + 70 * len(found), 400)

@@ -8,6 +8,9 @@ start of a formula ("CSV injection"). Shared by every exporter (scorecard CSV/XL
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,3 +31,20 @@ def escape_formula(text: object) -> str:
         return ""
     text = str(text)
     return "'" + text if is_formula_like(text) else text
+
+
+MAX_STEM_BYTES = 180  # file systems allow 255 bytes a name; room for ".<sha8>.marked.xlsx" and more
+
+
+def short_stem(file_name: str, max_bytes: int = MAX_STEM_BYTES) -> str:
+    """A partner's file name without its extension, cut to ``max_bytes`` of UTF-8 so that the
+    names we derive from it (receipts, marked workbooks) can always be created."""
+    stem = PurePath(file_name).stem
+    data = stem.encode("utf-8")
+    return stem if len(data) <= max_bytes else data[:max_bytes].decode("utf-8", "ignore")
+
+
+def archive_suffix(file_name: str) -> str:
+    """The extension kept on an archived copy: a short, plain one (``.csv``, ``.xlsx``) or none."""
+    suffix = PurePath(file_name).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""

@@ -13,7 +13,7 @@ from pathlib import Path
 from ci_measure.errors import FileProblem, Problem
 from ci_measure.read.csv import read_csv, utf16_without_bom
 from ci_measure.read.excel import read_workbook
-from ci_measure.read.limits import check_file_size, check_zip, megabytes
+from ci_measure.read.limits import check_file_size, check_zip, megabytes, native_panics_silenced
 from ci_measure.read.table import RawTable
 
 __all__ = ["RawTable", "read_table"]
@@ -117,7 +117,8 @@ def read_table(path: Path, max_bytes: int) -> RawTable:
     """
     path = Path(path)
     try:
-        table = _read(path, max_bytes)
+        with native_panics_silenced():
+            table = _read(path, max_bytes)
     except FileProblem:
         raise
     except MemoryError:
@@ -127,6 +128,10 @@ def read_table(path: Path, max_bytes: int) -> RawTable:
             )
         ) from None
     except Exception as failure:  # any reader library's error is the file's problem
+        raise _unreadable(_library_detail(failure)) from None
+    except BaseException as failure:  # calamine's Rust panics (pyo3 PanicException) too
+        if type(failure).__name__ != "PanicException":
+            raise
         raise _unreadable(_library_detail(failure)) from None
     if table is None:
         raise FileProblem(Problem.make("empty_file"))

@@ -8,8 +8,13 @@ every worksheet is measured from the XML before calamine is trusted with the fil
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ci_measure.errors import FileProblem, Problem
@@ -22,7 +27,7 @@ CHUNK = 1 << 20
 
 # The reference of a cell with content, <c r="AB12" ...>...; a self-closing <c r="XFD1" s="1"/>
 # is an empty styled cell, which calamine leaves out of the grid, so it is not counted.
-_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+_CELL_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"[^>/]*>')
 _DIMENSION = re.compile(
     rb"<(?:[\w.-]+:)?dimension\s[^>]*?ref=\"[A-Z]{0,3}[0-9]*:?[A-Z]{0,3}([0-9]+)\""
 )
@@ -169,3 +174,28 @@ def check_zip(path: Path, max_bytes: int) -> None:
                         )
                     if extent is not None:
                         extent.feed(chunk)
+
+
+@contextmanager
+def native_panics_silenced() -> Iterator[None]:
+    """A reader library's Rust panic (calamine on some damaged files) is turned into
+    ``unreadable_file`` by the caller, but Rust prints it, with a backtrace when RUST_BACKTRACE
+    is set, straight to file descriptor 2: the user would see a traceback-like screen. So fd 2
+    is captured while a file is read, and anything that is not a panic is passed on after."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            captured = sink.read()
+            if captured and b"panicked at" not in captured:
+                os.write(2, captured)

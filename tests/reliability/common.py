@@ -28,8 +28,7 @@ GOOD = (
 BAD = "dataelement;område;periode;køn;værdi\nELEVER_AFGANG_9KL;0561-OST-S;2023/24;M;tolv\n"
 CORRECTION = "dataelement;område;periode;køn;værdi\nELEVER_UDD_15MD;0561-OST-N;2023/24;M;36\n"
 PERSONAL = (
-    "dataelement;område;periode;værdi;kommentar\n"
-    f"INKL_DELTAGERE;0561-OST-N;2024-Q1;12;{CPR}\n"
+    f"dataelement;område;periode;værdi;kommentar\nINKL_DELTAGERE;0561-OST-N;2024-Q1;12;{CPR}\n"
 )
 NGO = "data_element,area,period,value\nINKL_DELTAGERE,0561-OST-N,2024-Q1,12\nINKL_DELTAGERE,0561-OST-N,2024-Q2,9\n"
 
@@ -71,7 +70,9 @@ def fill_inbox(root: Path) -> list[Path]:
     return files
 
 
-def run_cli(*args: object, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: object, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """`ci-measure ARGS` as its own process (what a partner's cron job or a second terminal runs)."""
     full_env = {**os.environ, **(env or {})}
     for name in ("CI_MEASURE_CRASH_AT", "CI_MEASURE_FAIL_AT", "CI_MEASURE_DEBUG"):
@@ -101,6 +102,9 @@ def check_consistent(root: Path) -> None:
     if not db.exists():
         return
     with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        if not tables:  # killed between creating the file and creating its tables
+            return
         subs = con.execute(
             "SELECT id, sha256, status, rows, archive_path, receipt FROM submissions ORDER BY id"
         ).fetchall()
@@ -113,7 +117,9 @@ def check_consistent(root: Path) -> None:
         stored = json.loads(receipt)
         assert stored["sha256"] == sha and stored["status"] == status and stored["rows"] == rows
         if status == "accepted":
-            assert counts.get(sid, 0) == rows, f"submission {sid}: {counts.get(sid, 0)} of {rows} cells"
+            assert counts.get(sid, 0) == rows, (
+                f"submission {sid}: {counts.get(sid, 0)} of {rows} cells"
+            )
         else:
             assert counts.get(sid, 0) == 0, f"{status} submission {sid} has cells"
         if status == "deleted":
@@ -159,7 +165,9 @@ def snapshot(root: Path) -> dict:
         "cells": cells,
         "receipts": receipts,
         "inbox": waiting(root),
-        "archive": sorted(p.name for p in (root / "archive").iterdir() if not p.name.startswith(".")),
+        "archive": sorted(
+            p.name for p in (root / "archive").iterdir() if not p.name.startswith(".")
+        ),
     }
 
 

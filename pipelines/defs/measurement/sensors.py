@@ -37,7 +37,10 @@ def inbox_sensor(
     requests: list[dg.RunRequest] = []
     new: list[str] = []
     for partner, path in pending_files(ws):
-        sha256 = sha256_of(path)
+        try:
+            sha256 = sha256_of(path)
+        except FileNotFoundError:  # a concurrent `ci-measure ingest` took it in meanwhile
+            continue
         run_key = sha256
         if sha256 in known or sha256 in new:
             if sha256 in new or _in_flight(context.instance, sha256):
