@@ -198,6 +198,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base = f"http://{args.host}:{args.port}"
     print(f"Indberetningsportal / upload portal: {base}/  (Ctrl+C stopper / stops)")
     print(f"Links: ci-measure partner-link PARTNER --url {base}")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("Plain HTTP: put a TLS proxy in front of it (docs/portal.md)", file=sys.stderr)
     uvicorn.run(
         app,
         host=args.host,

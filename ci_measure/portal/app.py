@@ -7,6 +7,7 @@ Routes (``<token>`` is a partner's secret link, see :mod:`ci_measure.portal.toke
 ``GET  /scorecard``                    the published scorecard (reports/scorecard.html)
 ``GET  /published_figures.csv|.xlsx``  its downloads (public scorecard only)
 ``GET  /static/portal.css|.js``        the app's only stylesheet and script
+``GET  /favicon.ico``                  204 (there is no icon)
 ``GET  /p/<token>/``                   the partner's page: upload, receipt, what is due, history
 ``POST /p/<token>/upload``             a file, streamed into the partner's inbox and taken in
 ``GET  /p/<token>/template.xlsx``      the partner's template
@@ -26,6 +27,9 @@ import re
 import shutil
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -50,10 +54,17 @@ MEDIA = {
     "marked.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 XLSX = MEDIA["marked.xlsx"]
+PAGE_WAIT_S = 10.0  # a page waits this long for an ingest of this process, then shows less
+RETRY_S = 2.0  # a deferred upload is tried again this often…
+RETRY_FOR_S = 3600.0  # …for this long (the sensor or `ci-measure ingest` may take it first)
 PUBLIC_FILES = {
     "published_figures.csv": "text/csv; charset=utf-8",
     "published_figures.xlsx": XLSX,
 }
+
+
+class Busy(Exception):
+    """The warehouse is in use by an ingest of this process for longer than a page waits."""
 
 
 class WorkspaceHolder:
@@ -81,7 +92,15 @@ class WorkspaceHolder:
         with self._lock:
             stamp = self._mtimes()
             if self._workspace is None or stamp != self._stamp:
-                self._workspace, self._stamp = load_workspace(self.root), stamp
+                try:
+                    self._workspace = load_workspace(self.root)
+                except Exception:
+                    if self._workspace is None:
+                        raise
+                    # a half-edited partnership.yaml: keep serving the last good one
+                    log.warning("partnership.yaml could not be reloaded; using the previous one")
+                    return self._workspace
+                self._stamp = stamp
             return self._workspace
 
 
@@ -121,6 +140,16 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
     # (other processes, like a Dagster run, are waited for by warehouse.py).
     warehouse_turn = threading.Lock()
 
+    @contextmanager
+    def page_turn() -> Iterator[None]:
+        """The warehouse for a page: never hang on a long ingest; raise Busy instead."""
+        if not warehouse_turn.acquire(timeout=PAGE_WAIT_S):
+            raise Busy
+        try:
+            yield
+        finally:
+            warehouse_turn.release()
+
     def open_link(request: Request) -> tuple[Workspace, tokens.Verdict] | Response:
         ws = holder.get()
         verdict = tokens.verify(ws, request.path_params.get("token", ""))
@@ -155,7 +184,7 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
         """(open deliveries, counts, history) for one partner; never another's."""
         from ci_measure import status as status_module
 
-        with warehouse_turn:
+        with page_turn():
             cells, summary = status_module.status(ws, partner=partner)
             history_frame = None
             if ws.warehouse_path.exists():
@@ -188,7 +217,7 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
                         "file": row["file_name"],
                         "status": row["status"],
                         "rows": row["rows"],
-                        "stem": f"{Path(row['file_name']).stem}.{row['sha256'][:8]}",
+                        "stem": uploads.outbox_stem(row["file_name"], row["sha256"]),
                     }
                 )
         return due, counts, history
@@ -202,10 +231,8 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
         partner = ws.partnership.partner(verdict.partner)
         listing = outbox_listing(ws, partner.code)
         wanted = request.query_params.get("receipt")
-        chosen = None
-        if wanted and f"{wanted}.json" in listing:
-            chosen = listing[f"{wanted}.json"]
-        elif not wanted:
+        chosen = listing.get(f"{wanted}.json") if wanted else None
+        if chosen is None:  # the latest receipt (a name not in the partner's outbox: ignored)
             jsons = [p for n, p in listing.items() if n.endswith(".json")]
             if jsons:
                 chosen = max(jsons, key=lambda p: (p.stat().st_mtime_ns, p.name))
@@ -224,10 +251,13 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
             due, counts, history = await run_in_threadpool(page_facts, ws, partner.code)
         except Exception as failure:  # the warehouse busy: the page still lets them upload
             log.warning("partner page without status: %s", type(failure).__name__)
-            due, counts, history = [], {}, []
+            due, counts, history = None, {}, []
         for h in history:
             if f"{h['stem']}.json" not in listing:
                 h["stem"] = None
+        from ci_measure.ingest import pending_files
+
+        waiting = [path.name for _, path in pending_files(ws, partner.code)]
         from ci_measure.read.limits import megabytes
 
         max_bytes = int(ws.partnership.max_file_mb * 1024 * 1024)
@@ -245,6 +275,7 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
             due=due,
             counts=counts,
             history=history,
+            waiting=waiting,
         )
         return _html(text)
 
@@ -261,8 +292,13 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
             return _message(request, 403, "csrf", back)
         max_bytes = int(ws.partnership.max_file_mb * 1024 * 1024)
         folder = ws.inbox / partner
+
+        def csrf_first(fields: dict[str, str]) -> None:
+            if "csrf" in fields and not security.csrf_ok(key, verdict.token_hash, fields["csrf"]):
+                raise uploads.UploadRefused(403, "csrf")
+
         try:
-            received = await uploads.receive_upload(request, folder, max_bytes)
+            received = await uploads.receive_upload(request, folder, max_bytes, csrf_first)
         except uploads.UploadRefused as refusal:
             log.warning("upload refused: %s (partner %s)", refusal.reason, partner)
             extra = ""
@@ -294,10 +330,11 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
 
         try:
             receipt = await run_in_threadpool(take_in)
-        except Exception as failure:  # the file waits in the inbox for the next ingest/sensor
+        except Exception as failure:  # the file waits in the inbox; we (or the sensor) retry
             log.error(
                 "upload stored, ingest deferred: %s (partner %s)", type(failure).__name__, partner
             )
+            retry_later(ws, path, partner)
             return _message(request, 202, "busy", back, lang)
         if receipt is None:
             return _message(request, 202, "busy", back, lang)
@@ -308,9 +345,33 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
             receipt.status,
             receipt.rows,
         )
-        stem = f"{Path(receipt.file).stem}.{receipt.sha256[:8]}"
+        stem = uploads.outbox_stem(receipt.file, receipt.sha256)
         target = f"./?receipt={quote(stem)}" + ("&lang=en" if lang == "en" else "") + "#receipt"
         return RedirectResponse(target, status_code=303)
+
+    def retry_later(ws: Workspace, path: Path, partner: str) -> None:
+        """Take a deferred upload in as soon as the warehouse is free, unless the Dagster
+        sensor or a `ci-measure ingest` does first (ingest_file then finds it gone)."""
+
+        from ci_measure.ingest import ingest_file
+
+        def run() -> None:
+            deadline = time.monotonic() + RETRY_FOR_S
+            while path.exists() and time.monotonic() < deadline:
+                try:
+                    with warehouse_turn:
+                        if ingest_file(ws, path, partner) is not None:
+                            log.info("deferred upload taken in (partner %s)", partner)
+                    return
+                except Exception as failure:
+                    log.warning(
+                        "deferred upload still waiting: %s (partner %s)",
+                        type(failure).__name__,
+                        partner,
+                    )
+                    time.sleep(RETRY_S)
+
+        threading.Thread(target=run, name="ci-measure-deferred-ingest", daemon=True).start()
 
     async def template(request: Request) -> Response:
         opened = open_link(request)
@@ -322,13 +383,16 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
         def build() -> bytes:
             folder = Path(tempfile.mkdtemp(prefix="ci-measure-template-"))
             try:
-                with warehouse_turn:
+                with page_turn():
                     write_template(ws, verdict.partner, folder / "template.xlsx")
                 return (folder / "template.xlsx").read_bytes()
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
 
-        data = await run_in_threadpool(build)
+        try:
+            data = await run_in_threadpool(build)
+        except Busy:
+            return _message(request, 503, "server_busy", "./")
         return _download(data, f"skabelon-{verdict.partner}.xlsx", XLSX)
 
     async def outbox_file(request: Request) -> Response:
@@ -355,17 +419,31 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
         return RedirectResponse("/scorecard", status_code=302)
 
     def scorecard_file(ws: Workspace, name: str) -> Path | None:
-        from ci_measure.report import HTML_NAME
+        """reports/<name>, (re)written first when missing or older than the warehouse.
 
-        folder = ws.reports_dir
-        if not (folder / HTML_NAME).is_file():
-            from ci_measure.report import write_report
+        The report holds published figures only (disclosure control applied); Dagster's
+        ``scorecard`` asset writes the same files after every ingest, and without Dagster a
+        portal upload makes the page stale, so it is rewritten on the next visit.
+        """
+        from ci_measure.report import HTML_NAME, write_report
 
-            with warehouse_turn:
-                if not ws.warehouse_path.exists():
-                    return None
-                write_report(ws)
-        path = folder / name
+        page = ws.reports_dir / HTML_NAME
+
+        def stale() -> bool:
+            if not ws.warehouse_path.exists():
+                return False
+            if not page.is_file():
+                return True
+            return page.stat().st_mtime_ns < ws.warehouse_path.stat().st_mtime_ns
+
+        if stale():
+            try:
+                with warehouse_turn:
+                    if stale():  # another request may have rewritten it meanwhile
+                        write_report(ws)
+            except Exception as failure:  # busy or broken: the last published page still counts
+                log.error("scorecard could not be written: %s", type(failure).__name__)
+        path = ws.reports_dir / name
         return path if path.is_file() and not path.is_symlink() else None
 
     async def scorecard(request: Request) -> Response:
@@ -374,11 +452,7 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
             return _message(request, 404, "not_found")
         from ci_measure.report import HTML_NAME
 
-        try:
-            path = await run_in_threadpool(scorecard_file, ws, HTML_NAME)
-        except Exception as failure:
-            log.error("scorecard could not be written: %s", type(failure).__name__)
-            path = None
+        path = await run_in_threadpool(scorecard_file, ws, HTML_NAME)
         if path is None:
             return _message(request, 503, "no_scorecard")
         page = path.read_text(encoding="utf-8")
@@ -411,6 +485,9 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
             headers={"cache-control": "public, max-age=300"},
         )
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)  # no icon; answered so browsers stop asking
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         key = "not_found" if status in (404, 405) else "bad_request"
@@ -427,6 +504,7 @@ def create_app(workspace: Workspace | Path | str) -> Starlette:
         Route("/published_figures.xlsx", published),
         Route("/static/portal.css", css),
         Route("/static/portal.js", js),
+        Route("/favicon.ico", favicon),
         Route("/p/{token}/", partner_home),
         Route("/p/{token}/upload", upload, methods=["POST"]),
         Route("/p/{token}/template.xlsx", template),

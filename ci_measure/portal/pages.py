@@ -24,12 +24,14 @@ TEXT: dict[str, dict[str, str]] = {
         "template_help": "Skabelonen indeholder præcis de rækker, du skal udfylde.",
         "receipt_title": "Kvittering",
         "receipt_none": "Du har ikke sendt nogen filer endnu.",
+        "waiting": "Modtaget og venter på at blive behandlet: {files}. Genindlæs siden om lidt for at se kvitteringen.",
         "downloads": "Hent",
         "marked": "din fil med fejlene markeret (Excel)",
         "receipt_json": "kvitteringen som JSON",
         "receipt_txt": "kvitteringen som tekst",
         "due_title": "Det mangler vi fra jer",
         "due_none": "Alt, I skal levere, er leveret. Tak!",
+        "due_unknown": "Oversigten kan ikke vises lige nu (databasen er optaget). Genindlæs siden om lidt.",
         "history_title": "Jeres indberetninger",
         "history_none": "Ingen indberetninger endnu.",
         "col_element": "Dataelement",
@@ -66,6 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
         "busy": "Filen er modtaget og bliver behandlet om lidt. Genindlæs siden om et øjeblik for at se kvitteringen.",
         "no_scorecard": "Scorekortet er ikke offentliggjort endnu.",
         "server_error": "Der skete en fejl på serveren. Prøv igen om lidt.",
+        "server_busy": "Serveren er optaget af en anden indberetning lige nu. Prøv igen om lidt.",
     },
     "en": {
         "portal": "Submissions",
@@ -79,12 +82,14 @@ TEXT: dict[str, dict[str, str]] = {
         "template_help": "The template holds exactly the rows you are to fill in.",
         "receipt_title": "Receipt",
         "receipt_none": "You have not sent any files yet.",
+        "waiting": "Received and waiting to be processed: {files}. Reload the page shortly to see the receipt.",
         "downloads": "Download",
         "marked": "your file with the errors marked (Excel)",
         "receipt_json": "the receipt as JSON",
         "receipt_txt": "the receipt as text",
         "due_title": "What we still need from you",
         "due_none": "Everything you report has been delivered. Thank you!",
+        "due_unknown": "The overview cannot be shown right now (the database is busy). Reload the page shortly.",
         "history_title": "Your submissions",
         "history_none": "No submissions yet.",
         "col_element": "Data element",
@@ -121,6 +126,7 @@ TEXT: dict[str, dict[str, str]] = {
         "busy": "The file was received and will be processed shortly. Reload the page in a moment to see the receipt.",
         "no_scorecard": "The scorecard has not been published yet.",
         "server_error": "Something went wrong on the server. Please try again shortly.",
+        "server_busy": "The server is busy with another submission right now. Please try again shortly.",
     },
 }
 
@@ -137,6 +143,7 @@ section.card>h2{margin:.1rem 0 .6rem;font-size:1.3rem}
 button{font:inherit;font-size:1.05rem;padding:.6rem 1.4rem;border-radius:.5rem;border:0;background:#1a7f37;color:#fff;cursor:pointer;margin-top:.4rem}
 button[disabled]{background:#8c959f}.muted{color:#57606a;font-size:.92em}.warn{color:#b42318;font-weight:600}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.receipt{border-top:1px solid #d0d7de;margin-top:.5rem}
+.receipt table{display:block;max-width:100%;overflow-x:auto}section.card{overflow-wrap:break-word}
 .receipt h1{font-size:1.4rem}.state-missing,.state-late,.state-rejected{color:#b42318;font-weight:600}
 ul.files{padding-left:1.2rem}.current{background:#fff8c5}
 @media (max-width:600px){body{margin:.6rem auto;padding:0 .6rem}.tiles{flex-wrap:wrap}.tile{min-width:6rem}
@@ -216,7 +223,7 @@ def layout(lang: str, title: str, body: str, switch_href: str | None = None) -> 
 <html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><meta name="robots" content="noindex,nofollow">
-<title>{e(title)}</title><link rel="stylesheet" href="/static/portal.css"></head>
+<title>{e(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/portal.css"></head>
 <body>{body}
 <script src="/static/portal.js"></script></body></html>
 """
@@ -253,9 +260,10 @@ def partner_page(
     receipt: Receipt | None,
     receipt_stem: str | None,
     downloads: dict[str, str],
-    due: list[dict],
+    due: list[dict] | None,
     counts: dict[str, int],
     history: list[dict],
+    waiting: list[str] | tuple[str, ...] = (),
 ) -> str:
     """The partner's own page: upload, the receipt, what is due, its history."""
     q = _lang_query(lang)
@@ -287,6 +295,8 @@ def partner_page(
             body += f'<p>{e(t(lang, "downloads"))}:</p><ul class="files">{links}</ul>'
     else:
         body = f"<p>{e(t(lang, 'receipt_none'))}</p>"
+    if waiting:
+        body = f'<p class="warn">{e(t(lang, "waiting", files=", ".join(waiting)))}</p>' + body
     receipt_card = (
         f'<section class="card" id="receipt"><h2>{e(t(lang, "receipt_title"))}</h2>{body}</section>'
     )
@@ -298,7 +308,9 @@ def partner_page(
             **{k: counts.get(k, 0) for k in ("delivered", "missing", "late", "rejected")},
         )
     )
-    if due:
+    if due is None:
+        due_body = f"<p>{e(t(lang, 'due_unknown'))}</p>"
+    elif due:
         rows = "".join(
             f"<tr><td>{e(r['element'])}<br><span class=muted>{e(r['element_label'])}</span></td>"
             f"<td>{e(r['area'])}<br><span class=muted>{e(r['area_name'])}</span></td>"

@@ -7,7 +7,8 @@
   stylesheet and script), ``nosniff``, ``no-referrer`` (the token is in the URL),
   ``DENY`` framing, and ``no-store`` on partner pages.
 * Logs: the token in ``/p/<token>/`` is masked as ``/p/***/`` everywhere it could be
-  logged, and the access log records neither client addresses nor query strings.
+  logged (file names after it as ``<file>``), and the access log records neither client
+  addresses nor query strings.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-TOKEN_IN_PATH = re.compile(r"/p/[^/\s?\"']+")
+# /p/<token>[/<rest>]: the token is secret; <rest> may be a file name a partner chose
+TOKEN_IN_PATH = re.compile(r"/p/[^/\s?#\"']+(?:/([^\s?#\"']*))?")
+ROUTE_NAMES = ("", "upload", "template.xlsx")
 log = logging.getLogger("ci_measure.portal")
 
 PAGE_CSP = (
@@ -39,9 +42,17 @@ BASE_HEADERS = {
 }
 
 
+def _masked(match: re.Match) -> str:
+    rest = match.group(1)
+    if rest is None:
+        return "/p/***"
+    return "/p/***/" + (rest if rest in ROUTE_NAMES else "<file>")
+
+
 def mask(text: str) -> str:
-    """``/p/<token>/…`` → ``/p/***/…`` (for anything that might be logged)."""
-    return TOKEN_IN_PATH.sub("/p/***", text)
+    """``/p/<token>/<file>`` → ``/p/***/<file>`` (for anything that might be logged): neither
+    the secret token nor a file name (which a partner chose, and might name a person)."""
+    return TOKEN_IN_PATH.sub(_masked, text)
 
 
 def csrf_token(key: bytes, token_hash: str) -> str:

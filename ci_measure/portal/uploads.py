@@ -20,6 +20,7 @@ import re
 import time
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,8 +90,18 @@ def _disposition(value: bytes) -> tuple[str | None, str | None]:
     return text(b"name"), text(b"filename")
 
 
-async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Received:
-    """Stream a multipart/form-data body; the one file part goes to a temporary inbox file."""
+async def receive_upload(
+    request: Request,
+    folder: Path,
+    max_bytes: int,
+    before_file: Callable[[dict[str, str]], None] | None = None,
+) -> Received:
+    """Stream a multipart/form-data body; the one file part goes to a temporary inbox file.
+
+    ``before_file(fields)`` sees the form fields sent before the file (a browser sends them
+    in page order: the CSRF field comes first) and may raise UploadRefused, so a forged
+    upload is refused before a byte of its file is written.
+    """
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
@@ -131,6 +142,8 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Rece
             return
         if name != "file" or received.temp is not None:
             raise UploadRefused(400, "bad_request")  # exactly one file, in the field "file"
+        if before_file is not None:
+            before_file(received.fields)
         part["file"] = True
         received.filename = filename
         temp = folder / f"{TEMP_PREFIX}{uuid.uuid4().hex}.tmp"
@@ -220,12 +233,19 @@ def store(received: Received, folder: Path) -> Path:
     return candidate
 
 
+def outbox_stem(file_name: str, sha256: str) -> str:
+    """The name ingest gives a file's receipts in the outbox, without the extension."""
+    from ci_measure.ingest import receipt_stem
+
+    return receipt_stem(Receipt("", "", file_name, sha256, 0))
+
+
 def take_in(workspace: Workspace, path: Path, partner: str, sha256: str) -> Receipt | None:
     """Ingest the stored upload now; if the sensor got it first, its receipt from the outbox."""
     receipt = ingest_file(workspace, path, partner)
     if receipt is not None:
         return receipt
-    wanted = workspace.outbox / partner / f"{path.stem}.{sha256[:8]}.json"
+    wanted = workspace.outbox / partner / f"{outbox_stem(path.name, sha256)}.json"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if wanted.is_file():
