@@ -45,3 +45,8 @@ dagster: setup
 	mkdir -p $(WORKSPACE)/dagster
 	cp dagster.yaml $(WORKSPACE)/dagster/dagster.yaml
 	DAGSTER_HOME=$(WORKSPACE)/dagster CI_MEASURE_WORKSPACE=$(WORKSPACE) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+# Performance against DuckDB floors, whole processes, one run (issue 8; not part of `make test`).
+# Generates the national partnership into benchmarks/out/ first; see benchmarks/README.md.
+bench: setup
+	$(BIN)/python -m benchmarks.run

@@ -19,11 +19,35 @@ import duckdb
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SEX = {"m": "M", "mand": "M", "dreng": "M", "male": "M", "f": "F", "k": "F", "kvinde": "F",
-       "pige": "F", "female": "F", "_t": "_T", "t": "_T", "i alt": "_T", "total": "_T", "alle": "_T"}
-ORIGIN = {"dk": "DK", "imm": "IMM", "desc": "DESC", "_t": "_T", "t": "_T", "i alt": "_T",
-          "total": "_T", "alle": "_T", "indvandrere": "IMM", "efterkommere": "DESC",
-          "dansk oprindelse": "DK"}
+SEX = {
+    "m": "M",
+    "mand": "M",
+    "dreng": "M",
+    "male": "M",
+    "f": "F",
+    "k": "F",
+    "kvinde": "F",
+    "pige": "F",
+    "female": "F",
+    "_t": "_T",
+    "t": "_T",
+    "i alt": "_T",
+    "total": "_T",
+    "alle": "_T",
+}
+ORIGIN = {
+    "dk": "DK",
+    "imm": "IMM",
+    "desc": "DESC",
+    "_t": "_T",
+    "t": "_T",
+    "i alt": "_T",
+    "total": "_T",
+    "alle": "_T",
+    "indvandrere": "IMM",
+    "efterkommere": "DESC",
+    "dansk oprindelse": "DK",
+}
 COUNT_UNITS = ("persons", "days", "grades")
 
 
@@ -34,27 +58,61 @@ def _load(workspace: Path) -> tuple[dict, dict]:
     return catalog, partnership
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: str, rows: list[tuple]) -> None:
+    """A Python table in one statement (lists bound as parameters, unnested; no executemany)."""
+    names = [c.split()[0] for c in columns.split(",")]
+    lists = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    select = ", ".join(f"unnest(?) AS {n}" for n in names)
+    con.execute(f"CREATE TEMP TABLE {table} ({columns})")
+    con.execute(f"INSERT INTO {table} SELECT {select}", lists)
+
+
 def _tables(con: duckdb.DuckDBPyConnection, catalog: dict, partnership: dict) -> None:
-    con.execute("CREATE TEMP TABLE el (code VARCHAR, up VARCHAR, ptype VARCHAR, is_count BOOLEAN, neg BOOLEAN)")
-    con.executemany(
-        "INSERT INTO el VALUES (?, ?, ?, ?, ?)",
-        [(d["code"], d["code"].upper(), d["period_type"], d["unit"] in COUNT_UNITS,
-          bool(d.get("allow_negative")) or d["unit"] not in COUNT_UNITS) for d in catalog["data_elements"]],
+    _insert(
+        con,
+        "el",
+        "code VARCHAR, up VARCHAR, ptype VARCHAR, is_count BOOLEAN, neg BOOLEAN",
+        [
+            (
+                d["code"],
+                d["code"].upper(),
+                d["period_type"],
+                d["unit"] in COUNT_UNITS,
+                bool(d.get("allow_negative")) or d["unit"] not in COUNT_UNITS,
+            )
+            for d in catalog["data_elements"]
+        ],
     )
-    con.execute("CREATE TEMP TABLE ar (code VARCHAR, up VARCHAR, parent VARCHAR)")
-    con.executemany("INSERT INTO ar VALUES (?, ?, ?)",
-                    [(str(a["code"]), str(a["code"]).upper(), a.get("parent")) for a in partnership["areas"]])
-    con.execute("CREATE TEMP TABLE alias (kind VARCHAR, spelled VARCHAR, code VARCHAR)")
-    con.executemany("INSERT INTO alias VALUES (?, ?, ?)",
-                    [("sex", k, v) for k, v in SEX.items()] + [("origin", k, v) for k, v in ORIGIN.items()])
-    con.execute("CREATE TEMP TABLE resp (element VARCHAR, area VARCHAR, partner VARCHAR)")
-    con.executemany(
-        "INSERT INTO resp VALUES (?, ?, ?)",
-        [(e, str(a), p["code"]) for p in partnership["partners"] for r in p["reports"]
-         for e in r["data_elements"] for a in r["areas"]],
+    _insert(
+        con,
+        "ar",
+        "code VARCHAR, up VARCHAR, parent VARCHAR",
+        [(str(a["code"]), str(a["code"]).upper(), a.get("parent")) for a in partnership["areas"]],
     )
-    con.execute("CREATE TEMP TABLE rules (part VARCHAR, whole VARCHAR)")
-    con.executemany("INSERT INTO rules VALUES (?, ?)", [(r["part"], r["whole"]) for r in catalog["rules"]])
+    _insert(
+        con,
+        "alias",
+        "kind VARCHAR, spelled VARCHAR, code VARCHAR",
+        [("sex", k, v) for k, v in SEX.items()] + [("origin", k, v) for k, v in ORIGIN.items()],
+    )
+    _insert(
+        con,
+        "resp",
+        "element VARCHAR, area VARCHAR, partner VARCHAR",
+        [
+            (e, str(a), p["code"])
+            for p in partnership["partners"]
+            for r in p["reports"]
+            for e in r["data_elements"]
+            for a in r["areas"]
+        ],
+    )
+    _insert(
+        con,
+        "rules",
+        "part VARCHAR, whole VARCHAR",
+        [(r["part"], r["whole"]) for r in catalog["rules"]],
+    )
 
 
 CHECK_SQL = r"""
@@ -68,7 +126,7 @@ CREATE TEMP TABLE parsed AS
 WITH p AS (
     SELECT r.line, r.whole_row, el.code AS element, el.ptype, el.is_count, el.neg,
            ar.code AS area, sx.code AS sex, og.code AS origin, r.p, r.v,
-           regexp_replace(r.v, '[\s\u00a0'']', '', 'g') AS compact
+           regexp_replace(r.v, '[\s\x{{00a0}}'']', '', 'g') AS compact
     FROM raw r
     LEFT JOIN el ON el.up = upper(r.d)
     LEFT JOIN ar ON ar.up = upper(r.a)
@@ -124,13 +182,17 @@ def check(con: duckdb.DuckDBPyConnection, file: str, workspace: Path, partner: s
     catalog, partnership = _load(workspace)
     _tables(con, catalog, partnership)
     con.execute(CHECK_SQL.format(file=file.replace("'", "''"), partner=partner))
-    counts = con.execute("SELECT code, count(DISTINCT line) FROM failures GROUP BY code ORDER BY code").fetchall()
+    counts = con.execute(
+        "SELECT code, count(DISTINCT line) FROM failures GROUP BY code ORDER BY code"
+    ).fetchall()
     rows = con.execute("SELECT count(*) FROM parsed").fetchone()[0]
     print(f"{rows} rows; failing rows per check: {dict(counts)}")
     return sum(n for _, n in counts)
 
 
-def ingest(con: duckdb.DuckDBPyConnection, file: str, workspace: Path, db: str, partner: str) -> None:
+def ingest(
+    con: duckdb.DuckDBPyConnection, file: str, workspace: Path, db: str, partner: str
+) -> None:
     bad = check(con, file, workspace, partner)
     if bad:
         print("rejected")
@@ -151,11 +213,14 @@ def indicators(con: duckdb.DuckDBPyConnection, db: str, workspace: Path, out: st
     """Latest wins, then every sex/origin total and every area up the tree, then the ratios."""
     catalog, partnership = _load(workspace)
     _tables(con, catalog, partnership)
-    con.execute("CREATE TEMP TABLE ind (code VARCHAR, ord INTEGER, num VARCHAR, den VARCHAR, mult DOUBLE)")
-    con.executemany(
-        "INSERT INTO ind VALUES (?, ?, ?, ?, ?)",
-        [(i["code"], n, i["numerator"], i.get("denominator"), float(i.get("multiplier", 1)))
-         for n, i in enumerate(catalog["indicators"])],
+    _insert(
+        con,
+        "ind",
+        "code VARCHAR, ord INTEGER, num VARCHAR, den VARCHAR, mult DOUBLE",
+        [
+            (i["code"], n, i["numerator"], i.get("denominator"), float(i.get("multiplier", 1)))
+            for n, i in enumerate(catalog["indicators"])
+        ],
     )
     con.execute(f"ATTACH '{db}' AS wh (READ_ONLY)")
     con.execute(
@@ -175,8 +240,7 @@ def indicators(con: duckdb.DuckDBPyConnection, db: str, workspace: Path, out: st
         while up is not None:
             pairs.append((code, str(up)))
             up = parent.get(up)
-    con.execute("CREATE TEMP TABLE anc (area VARCHAR, ancestor VARCHAR)")
-    con.executemany("INSERT INTO anc VALUES (?, ?)", pairs)
+    _insert(con, "anc", "area VARCHAR, ancestor VARCHAR", pairs)
     con.execute(
         """
         CREATE TEMP TABLE totals AS

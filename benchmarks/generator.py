@@ -42,10 +42,14 @@ MUNICIPALITY_CODES = [f"{101 + 7 * i:04d}" for i in range(MUNICIPALITIES)]
 
 
 def district_codes() -> list[str]:
-    return [f"{m}-{d:02d}" for m in MUNICIPALITY_CODES for d in range(1, DISTRICTS_PER_MUNICIPALITY + 1)]
+    return [
+        f"{m}-{d:02d}" for m in MUNICIPALITY_CODES for d in range(1, DISTRICTS_PER_MUNICIPALITY + 1)
+    ]
 
 
-def partnership_yaml() -> str:
+def partnership_yaml(municipalities: int = MUNICIPALITIES) -> str:
+    """The workspace; ``municipalities`` < 98 gives a smaller partnership (start-up timing)."""
+    codes = MUNICIPALITY_CODES[:municipalities]
     lines = [
         "# Synthetic national partnership for the benchmarks. ALL FIGURES ARE SYNTHETIC.",
         "name: Benchmark - national partnership",
@@ -56,22 +60,26 @@ def partnership_yaml() -> str:
         "  - code: DK",
         "    name: Hele landet",
     ]
-    for m in MUNICIPALITY_CODES:
+    for m in codes:
         lines += [f'  - code: "{m}"', f"    name: Kommune {m}", "    parent: DK"]
         for d in range(1, DISTRICTS_PER_MUNICIPALITY + 1):
-            lines += [f'  - code: "{m}-{d:02d}"', f"    name: Skoledistrikt {m}-{d:02d}", f'    parent: "{m}"']
+            lines += [
+                f'  - code: "{m}-{d:02d}"',
+                f"    name: Skoledistrikt {m}-{d:02d}",
+                f'    parent: "{m}"',
+            ]
     lines += [
         "partners:",
         f"  - code: {PARTNER}",
         "    name: Skolernes statistik (syntetisk)",
         "    reports:",
         f"      - data_elements: [{', '.join(ELEMENTS)}]",
-        "        areas: [" + ", ".join(f'"{d}"' for d in district_codes()) + "]",
+        "        areas: [" + ", ".join(f'"{d}"' for d in district_codes() if d[:4] in codes) + "]",
         "  - code: KOMMUNE_STAT",
         "    name: Befolkningsstatistik (syntetisk)",
         "    reports:",
         "      - data_elements: [BEF_25, BEF_25_UDD, BEF_I_ALT]",
-        "        areas: [DK, " + ", ".join(f'"{m}"' for m in MUNICIPALITY_CODES) + "]",
+        "        areas: [DK, " + ", ".join(f'"{m}"' for m in codes) + "]",
     ]
     return "\n".join(lines) + "\n"
 
@@ -118,7 +126,9 @@ def cells(seed: int = 2024) -> dict[str, np.ndarray]:
 
 
 def write_csv(path: Path, columns: dict[str, np.ndarray], n: int) -> None:
-    parts = [columns[c][:n] for c in ("dataelement", "område", "periode", "køn", "herkomst", "værdi")]
+    parts = [
+        columns[c][:n] for c in ("dataelement", "område", "periode", "køn", "herkomst", "værdi")
+    ]
     body = "\n".join(";".join(r) for r in zip(*parts, strict=True))
     tmp = path.with_suffix(".tmp")
     tmp.write_text(HEADER + "\n" + body + "\n", encoding="utf-8")

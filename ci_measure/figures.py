@@ -61,7 +61,11 @@ def indicator_rows(
         if parsed is None:
             raise UsageError(f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24")
         period = parsed[0]
-    with current_cells(workspace, as_of) as (con, cells):
+    # An area's unpublished figures depend only on the cells of the area and its descendants
+    # (§7.3 sums children, never parents), so one area is computed from its subtree alone.
+    # Published figures are not: secondary suppression looks at parents and siblings.
+    subtree = _subtree(partnership, area) if area and not published else None
+    with current_cells(workspace, as_of, areas=subtree) as (con, cells):
         rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
     if published:
         rows = publish(rows, catalog, partnership)
@@ -72,14 +76,30 @@ def indicator_rows(
     return tidy(rows)
 
 
+def _subtree(partnership, area: str) -> list[str]:
+    """The area and all its descendants."""
+    children: dict[str, list[str]] = {}
+    for a in partnership.areas:
+        if a.parent:
+            children.setdefault(a.parent, []).append(a.code)
+    found, todo = [], [area]
+    while todo:
+        code = todo.pop()
+        found.append(code)
+        todo.extend(children.get(code, []))
+    return found
+
+
 @contextmanager
 def current_cells(
-    workspace: Workspace, as_of: str | dt.datetime | None = None
+    workspace: Workspace, as_of: str | dt.datetime | None = None, areas: list[str] | None = None
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
-    """A connection holding table ``cells``: the figures that count (latest wins, as of)."""
+    """A connection holding table ``cells``: the figures that count (latest wins, as of),
+    only those of ``areas`` when given."""
     instant = parse_as_of(as_of)
     with warehouse.reader(workspace.warehouse_path) as con:
-        con.execute(f"CREATE TEMP TABLE cells AS {warehouse.current_cells_sql('wh', instant)}")
+        sql = warehouse.current_cells_sql("wh", instant, only_areas=areas is not None)
+        con.execute(f"CREATE TEMP TABLE cells AS {sql}", [areas] if areas is not None else None)
         yield con, "cells"
 
 

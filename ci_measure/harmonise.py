@@ -24,7 +24,7 @@ from ci_measure.columns import (
 from ci_measure.errors import Problem
 from ci_measure.model import Workspace
 from ci_measure.read.table import RawTable
-from ci_measure.values import parse_values, uses_decimal_comma
+from ci_measure.values import map_cells, parse_values, text_dictionary, uses_decimal_comma
 
 EXAMPLE_HEADERS = {
     "data_element": "dataelement / data_element",
@@ -83,24 +83,35 @@ def map_headers(table: RawTable) -> tuple[dict[str, str], list[Problem], list[Pr
     return positions, errors, warnings
 
 
+def _text_of(c: object) -> str | None:
+    """One cell as stripped text (a whole spreadsheet number without '.0'); None stays None."""
+    if c is None:
+        return None
+    if isinstance(c, float):
+        if np.isnan(c):
+            return None
+        return str(int(c)) if c.is_integer() else str(c)
+    text = str(c).strip()
+    return text or None
+
+
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as stripped text (whole spreadsheet numbers without '.0'); None stays None."""
-
-    def one(c: object) -> str | None:
-        if c is None:
-            return None
-        if isinstance(c, float):
-            if np.isnan(c):
-                return None
-            return str(int(c)) if c.is_integer() else str(c)
-        text = str(c).strip()
-        return text or None
-
-    return cells.map(one).astype(object)
+    return _each(cells, _text_of)
 
 
-def _codes(texts: pd.Series, known: list[str], numeric_pad: bool = False) -> pd.Series:
-    """Match codes case-insensitively to their canonical spelling; unknown -> the text itself."""
+def _each(cells: pd.Series, function) -> pd.Series:
+    """``function`` of every cell: once per distinct text in a text column, else cell by cell."""
+    mapped = map_cells(cells, function)
+    if mapped is None:
+        return cells.map(function).astype(object)
+    return pd.Series(mapped, index=cells.index, dtype=object)
+
+
+def _codes(texts: pd.Series, known: list[str], numeric_pad: bool = False, raw: bool = False) -> pd.Series:
+    """Match codes case-insensitively to their canonical spelling; unknown -> the text itself.
+
+    ``raw``: ``texts`` are raw cells, made text first (``_text``) in the same pass."""
     lookup = {code.upper(): code for code in known}
     if numeric_pad:
         # Excel turns "0561" into 561: accept it where exactly one code has that numeric value.
@@ -111,19 +122,42 @@ def _codes(texts: pd.Series, known: list[str], numeric_pad: bool = False) -> pd.
         for number, codes in by_number.items():
             if len(codes) == 1:
                 lookup.setdefault(number, codes[0])
-    return texts.map(lambda t: None if t is None else lookup.get(t.upper(), t)).astype(object)
+    def code(t: object) -> object:
+        return None if not isinstance(t, str) else lookup.get(t.upper(), t)
+
+    return _each(texts, (lambda c: code(_text_of(c))) if raw else code)
 
 
-def _aliases(texts: pd.Series, aliases: dict[str, str]) -> pd.Series:
-    """sex/origin: a missing column or empty cell means `_T`; unknown spellings stay as written."""
-    return texts.map(
-        lambda t: "_T" if t is None else aliases.get(normalise_code_value(t), t)
-    ).astype(object)
+def _aliases(texts: pd.Series, aliases: dict[str, str], raw: bool = False) -> pd.Series:
+    """sex/origin: a missing column or empty cell means `_T`; unknown spellings stay as written.
+
+    ``raw``: ``texts`` are raw cells, made text first (``_text``) in the same pass."""
+
+    def alias(t: object) -> object:
+        return "_T" if not isinstance(t, str) else aliases.get(normalise_code_value(t), t)
+
+    return _each(texts, (lambda c: alias(_text_of(c))) if raw else alias)
 
 
 def _periods(cells: pd.Series, elements: pd.Series, workspace: Workspace) -> tuple[pd.Series, pd.Series]:
     """Canonical period and its type; None where the cell is no period (dates included)."""
     types = {code: d.period_type for code, d in workspace.catalog.data_elements.items()}
+    found = text_dictionary(cells) if len(cells) else None
+    if found is not None:  # text periods: parse each distinct (period, element) pair once
+        distinct, positions = found
+        element_codes, element_names = pd.factorize(elements.to_numpy(dtype=object), use_na_sentinel=False)
+        pairs = positions.astype(np.int64) * (len(element_names) + 1) + element_codes
+        unique_pairs, inverse = np.unique(pairs, return_inverse=True)
+        canon_u = np.empty(len(unique_pairs), dtype=object)
+        kinds_u = np.empty(len(unique_pairs), dtype=object)
+        for k, pair in enumerate(unique_pairs.tolist()):
+            text, element = distinct[pair // (len(element_names) + 1)], element_names[pair % (len(element_names) + 1)]
+            parsed = None if text is None else periods.parse_period(text, prefer=types.get(element))
+            canon_u[k], kinds_u[k] = (parsed[0], parsed[1]) if parsed else (None, None)
+        return (
+            pd.Series(canon_u[inverse.reshape(-1)], index=cells.index, dtype=object),
+            pd.Series(kinds_u[inverse.reshape(-1)], index=cells.index, dtype=object),
+        )
     canon: list[str | None] = []
     kinds: list[str | None] = []
     cache: dict[tuple[object, object], tuple[str, str] | None] = {}
@@ -152,20 +186,21 @@ def harmonise(table: RawTable, workspace: Workspace, positions: dict[str, str]) 
         return pd.Series([None] * len(raw), index=index, dtype=object)
 
     partnership, catalog = workspace.partnership, workspace.catalog
-    elements = _codes(_text(cells("data_element")), list(catalog.data_elements))
+    elements = _codes(cells("data_element"), list(catalog.data_elements), raw=True)
     period, period_type = _periods(cells("period"), elements, workspace)
+    values = cells("value")
     decimal_comma = table.decimal_comma or uses_decimal_comma(
-        cells("value")[cells("value").map(lambda c: isinstance(c, str))]
+        values if text_dictionary(values) is not None else values[values.map(lambda c: isinstance(c, str))]
     )
     value, missing, value_ok = parse_values(cells("value"), decimal_comma)
     frame = pd.DataFrame(
         {
             "data_element": elements,
-            "area": _codes(_text(cells("area")), [a.code for a in partnership.areas], numeric_pad=True),
+            "area": _codes(cells("area"), [a.code for a in partnership.areas], numeric_pad=True, raw=True),
             "period": period,
             "period_type": period_type,
-            "sex": _aliases(_text(cells("sex")), SEX_ALIASES),
-            "origin": _aliases(_text(cells("origin")), ORIGIN_ALIASES),
+            "sex": _aliases(cells("sex"), SEX_ALIASES, raw=True),
+            "origin": _aliases(cells("origin"), ORIGIN_ALIASES, raw=True),
             "value": value,
             "missing_at_source": missing,
             "value_ok": value_ok,

@@ -37,7 +37,11 @@ class Observation(pa.DataFrameModel):
 
 
 def _element_lookup(frame: pd.DataFrame, mapping: dict[str, object], default: object) -> pd.Series:
-    return frame["data_element"].map(lambda e: mapping.get(e, default))
+    """mapping.get(element, default) for every row, looked up once per distinct element."""
+    codes, distinct = pd.factorize(frame["data_element"].to_numpy(dtype=object), use_na_sentinel=False)
+    looked_up = np.empty(len(distinct), dtype=object)
+    looked_up[:] = [mapping.get(e, default) for e in distinct]
+    return pd.Series(looked_up[codes], index=frame.index, dtype=object)
 
 
 def _valid_key(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
@@ -55,8 +59,8 @@ def _valid_key(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
 def rule_failures(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
     """True on each part row whose value exceeds its whole's value for the same key (§5 rules)."""
     failed = pd.Series(False, index=frame.index)
-    valid = frame[_valid_key(frame, workspace) & frame["value"].notna()]
     key = ["area", "period", "sex", "origin"]
+    valid = frame.loc[_valid_key(frame, workspace) & frame["value"].notna(), ["data_element", *key, "value"]]
     for rule in workspace.catalog.rules:
         parts = valid[valid["data_element"] == rule.part]
         wholes = valid[valid["data_element"] == rule.whole]
@@ -99,11 +103,13 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
 
     def not_responsible(df: pd.DataFrame) -> pd.Series:
         known = df["data_element"].isin(elements) & df["area"].isin(areas)
-        owner = pd.Series(
-            [responsible.get((e, a)) for e, a in zip(df["data_element"], df["area"], strict=True)],
-            index=df.index,
-            dtype=object,
-        )
+        # responsible.get((element, area)), one lookup per distinct pair
+        e_codes, e_names = pd.factorize(df["data_element"].to_numpy(dtype=object), use_na_sentinel=False)
+        a_codes, a_names = pd.factorize(df["area"].to_numpy(dtype=object), use_na_sentinel=False)
+        pairs, codes = np.unique(e_codes.astype(np.int64) * len(a_names) + a_codes, return_inverse=True)
+        owners = np.empty(len(pairs), dtype=object)
+        owners[:] = [responsible.get((e_names[p // len(a_names)], a_names[p % len(a_names)])) for p in pairs.tolist()]
+        owner = pd.Series(owners[codes.reshape(-1)], index=df.index, dtype=object)
         return ~known | (owner == partner)
 
     def partner_mismatch(df: pd.DataFrame) -> pd.Series:
@@ -124,14 +130,17 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
             "comment": pa.Column(object, nullable=True),
             "row": pa.Column("int64"),
         },
+        # ignore_na=False: pandera would otherwise test every row for being all-empty, a
+        # whole-frame isna per check; no row is (missing_at_source, value_ok and row are
+        # never empty), so the result is the same.
         checks=[
-            pa.Check(wrong_period_type, name="wrong_period_type"),
-            pa.Check(negative_value, name="negative_value"),
-            pa.Check(not_whole_number, name="not_whole_number"),
-            pa.Check(duplicate_cell, name="duplicate_cell"),
-            pa.Check(not_responsible, name="not_responsible"),
-            pa.Check(partner_mismatch, name="partner_mismatch"),
-            pa.Check(lambda df: ~rule_failures(df, workspace), name="rule_violation"),
+            pa.Check(wrong_period_type, name="wrong_period_type", ignore_na=False),
+            pa.Check(negative_value, name="negative_value", ignore_na=False),
+            pa.Check(not_whole_number, name="not_whole_number", ignore_na=False),
+            pa.Check(duplicate_cell, name="duplicate_cell", ignore_na=False),
+            pa.Check(not_responsible, name="not_responsible", ignore_na=False),
+            pa.Check(partner_mismatch, name="partner_mismatch", ignore_na=False),
+            pa.Check(lambda df: ~rule_failures(df, workspace), name="rule_violation", ignore_na=False),
         ],
         strict=False,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def to_problems(
     """The one place where pandera's failure cases become the partner's problems."""
     seen: set[tuple[int, str]] = set()
     problems: list[Problem] = []
+    lookups = _Lookups(harmonised.frame)
     for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
         if index is None or pd.isna(index):
             continue
@@ -129,7 +131,7 @@ def to_problems(
         if (int(index), code) in seen:
             continue
         seen.add((int(index), code))
-        problems.append(_problem(code, blamed, int(index), harmonised, workspace, partner))
+        problems.append(_problem(code, blamed, int(index), harmonised, workspace, partner, lookups))
     order = list(HEADER_DA)
     return sorted(problems, key=lambda p: (p.row or 0, order.index(_canon(p, harmonised)), p.code))
 
@@ -149,10 +151,54 @@ def _shown(cell: object) -> str:
     return str(cell)
 
 
+class _Lookups:
+    """What the problems of one file look up in its rows, built once per file on first use
+    (not once per problem: a national file with a thousand problems has a million rows)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._same_key: dict[tuple, list[tuple[int, int]]] | None = None
+        self._first_value: dict[tuple, float] | None = None
+        self._closest: dict[tuple[str, str], str] = {}
+
+    def _keys(self, frame: pd.DataFrame) -> Iterator[tuple]:
+        return zip(*(frame[c].to_numpy(dtype=object) for c in KEY), strict=True)
+
+    def other_rows(self, index: int) -> str:
+        """The rows (as the partner sees them) of the other cells with this row's key."""
+        if self._same_key is None:
+            dup = self.frame[self.frame.duplicated(KEY, keep=False)]
+            self._same_key = {}
+            for key, i, row in zip(self._keys(dup), dup.index, dup["row"], strict=True):
+                self._same_key.setdefault(key, []).append((i, row))
+        key = tuple(self.frame.at[index, c] for c in KEY)
+        return ", ".join(str(row) for i, row in self._same_key.get(key, []) if i != index)
+
+    def closest(self, column: str, value: str, known: list[str]) -> str:
+        """``_closest``, once per distinct (column, value): the same wrong code is often repeated."""
+        if (column, value) not in self._closest:
+            self._closest[column, value] = _closest(value, known)
+        return self._closest[column, value]
+
+    def first_value(self, element: str, key: tuple) -> float | None:
+        """The value of the first row holding cell (element, *key), or None if there is none."""
+        if self._first_value is None:
+            first = self.frame.drop_duplicates(subset=KEY, keep="first")
+            self._first_value = dict(zip(self._keys(first), first["value"], strict=True))
+        return self._first_value.get((element, *key))
+
+
 def _problem(
-    code: str, column: str | None, index: int, h: Harmonised, workspace: Workspace, partner: str
+    code: str,
+    column: str | None,
+    index: int,
+    h: Harmonised,
+    workspace: Workspace,
+    partner: str,
+    lookups: _Lookups | None = None,
 ) -> Problem:
     frame, raw = h.frame, h.raw.frame
+    lookups = lookups or _Lookups(frame)
     row = frame.at[index, "row"]
     header = h.headers.get(column) if column else None
     raw_cell = raw.at[index, h.positions[column]] if column in h.positions else None
@@ -174,7 +220,7 @@ def _problem(
             "sex": list(SEXES),
             "origin": list(ORIGINS),
         }.get(column or "", [])
-        fields["suggestions"] = _closest(value, known)
+        fields["suggestions"] = lookups.closest(column or "", value, known)
         value = value or "(tom/empty)"
     elif code == "invalid_period":
         kind = catalog.data_elements[element].period_type if element in catalog.data_elements else "year"
@@ -187,24 +233,27 @@ def _problem(
             expected=periods.NAMES_DA[kind], expected_en=periods.NAMES_EN[kind], detail=periods.EXAMPLES[kind]
         )
     elif code == "duplicate_cell":
-        same = (frame[KEY] == frame.loc[index, KEY]).all(axis=1) & (frame.index != index)
-        fields["rows"] = ", ".join(str(r) for r in frame.loc[same, "row"])
+        fields["rows"] = lookups.other_rows(index)
     elif code == "rule_violation":
-        fields.update(_rule_fields(index, frame, workspace))
+        fields.update(_rule_fields(index, frame, workspace, lookups))
     elif code == "partner_mismatch":
         value = frame.at[index, "partner"]
     return Problem.make(code, row=int(row), column=header, value=value, **fields)
 
 
-def _rule_fields(index: int, frame: pd.DataFrame, workspace: Workspace) -> dict[str, object]:
+def _rule_fields(
+    index: int, frame: pd.DataFrame, workspace: Workspace, lookups: _Lookups
+) -> dict[str, object]:
     element = frame.at[index, "data_element"]
-    same = (frame[["area", "period", "sex", "origin"]] == frame.loc[index, ["area", "period", "sex", "origin"]]).all(axis=1)
+    key = tuple(frame.at[index, c] for c in ("area", "period", "sex", "origin"))
+    if any(part is None for part in key):  # pandas' == never matches an empty cell
+        key = None
     for rule in workspace.catalog.rules:
-        if rule.part != element:
+        if rule.part != element or key is None:
             continue
-        whole = frame[same & (frame["data_element"] == rule.whole)]
-        if not whole.empty and whole["value"].iloc[0] < frame.at[index, "value"]:
-            return {"part": rule.part, "whole": rule.whole, "detail": _shown(float(whole["value"].iloc[0]))}
+        whole = lookups.first_value(rule.whole, key)
+        if whole is not None and whole < frame.at[index, "value"]:
+            return {"part": rule.part, "whole": rule.whole, "detail": _shown(float(whole))}
     return {"part": element, "whole": "", "detail": ""}
 
 

@@ -101,21 +101,41 @@ def reader(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckD
     con = duckdb.connect()
     deadline = time.monotonic() + timeout
     try:
-        while True:
-            try:
-                con.execute(f"ATTACH '{_quote(path)}' AS wh (READ_ONLY)")
-                break
-            except duckdb.Error as error:
-                if not _is_lock_error(error) or time.monotonic() >= deadline:
-                    if _is_lock_error(error):
-                        raise WarehouseBusy(
-                            f"the warehouse {path} is still in use by another process after {timeout:.0f} s"
-                        ) from None
-                    raise
-                time.sleep(0.1)
+        _attach(con, path, deadline, timeout)
+        if not _has_schema(con):
+            # A process killed between creating the file and creating its tables (the first
+            # ingest) leaves an empty database: create the tables rather than fail every reader.
+            con.execute("DETACH wh")
+            with writer(path, max(deadline - time.monotonic(), 0.0)):
+                pass
+            _attach(con, path, deadline, timeout)
         yield con
     finally:
         con.close()
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, deadline: float, timeout: float) -> None:
+    """Attach the warehouse read-only as ``wh``, retrying while a writer holds it."""
+    while True:
+        try:
+            con.execute(f"ATTACH '{_quote(path)}' AS wh (READ_ONLY)")
+            return
+        except duckdb.Error as error:
+            if not _is_lock_error(error) or time.monotonic() >= deadline:
+                if _is_lock_error(error):
+                    raise WarehouseBusy(
+                        f"the warehouse {path} is still in use by another process after {timeout:.0f} s"
+                    ) from None
+                raise
+            time.sleep(0.1)
+
+
+def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'wh'"
+        " AND table_name IN ('submissions', 'observations')"
+    ).fetchall()[0][0]
+    return found == 2
 
 
 def _quote(path: Path) -> str:
@@ -150,7 +170,7 @@ def diff_counts(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> d
     try:
         new, corrected, unchanged = con.execute(
             f"""
-            WITH current AS ({current_cells_sql('main', None)})
+            WITH current AS ({current_cells_sql('main', None, only_areas=True)})
             SELECT
               count(*) FILTER (WHERE c.data_element IS NULL),
               count(*) FILTER (WHERE c.data_element IS NOT NULL AND (c.value IS DISTINCT FROM i.value
@@ -158,7 +178,9 @@ def diff_counts(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> d
               count(*) FILTER (WHERE c.data_element IS NOT NULL AND c.value IS NOT DISTINCT FROM i.value
                                AND c.missing_at_source = i.missing_at_source)
             FROM incoming i LEFT JOIN current c USING ({", ".join(KEY)})
-            """
+            """,
+            # only the areas the file touches: a small file costs what it holds
+            [observations["area"].drop_duplicates().tolist()],
         ).fetchall()[0]
     finally:
         con.unregister("incoming")
@@ -207,18 +229,20 @@ def record_submission(
     return int(submission_id)
 
 
-def current_cells_sql(schema: str, as_of: dt.datetime | None) -> str:
+def current_cells_sql(schema: str, as_of: dt.datetime | None, only_areas: bool = False) -> str:
     """Latest wins (§7.1) as of an instant (§7.2): one row per cell key.
 
     Submission ids grow in the order files are taken in, so the greatest id is the latest.
     The as-of instant is formatted by us from a parsed datetime, never from user text.
+    ``only_areas``: only the cells of the areas bound as the statement's one parameter (a
+    list), filtered before the window so one area's figures do not scan the whole warehouse.
     """
     cutoff = f"AND s.received_at <= TIMESTAMP '{as_of.isoformat(sep=' ')}'" if as_of else ""
     return f"""
         SELECT o.data_element, o.area, o.period, o.sex, o.origin, o.value, o.missing_at_source,
                o.submission_id
         FROM {schema}.observations o JOIN {schema}.submissions s ON s.id = o.submission_id
-        WHERE s.status = 'accepted' {cutoff}
+        WHERE s.status = 'accepted' {cutoff} {"AND o.area IN (SELECT unnest(?))" if only_areas else ""}
         QUALIFY row_number() OVER (PARTITION BY o.data_element, o.area, o.period, o.sex, o.origin
                                    ORDER BY o.submission_id DESC) = 1
     """

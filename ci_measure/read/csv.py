@@ -13,9 +13,11 @@ import io
 from collections import Counter
 
 import numpy as np
+import pyarrow as pa
 
 from ci_measure.errors import FileProblem, Problem
 from ci_measure.read.table import RawTable, shape_table
+from ci_measure.values import map_cells
 
 DELIMITERS = (";", "\t", ",", "|")  # in order of preference on a tie
 SNIFF_RECORDS = 50
@@ -125,8 +127,10 @@ def _records(text: str, delimiter: str) -> tuple[list[list[str]], np.ndarray]:
             line = reader.line_num + 1
     except csv.Error as failure:
         detail = (
-            f'et anførselstegn (") lukkes ikke, fra linje {line} / '
-            f'a quotation mark (") is not closed, from line {line}'
+            f'et anførselstegn (") lukkes ikke, eller en celle er over {csv.field_size_limit():,} tegn'
+            f" lang, fra linje {line} / "
+            f'a quotation mark (") is not closed, or a cell is longer than {csv.field_size_limit():,}'
+            f" characters, from line {line}"
             if "field larger" in str(failure)
             else f"linje {line} / line {line}: {failure}"
         )
@@ -134,19 +138,65 @@ def _records(text: str, delimiter: str) -> tuple[list[list[str]], np.ndarray]:
     return records, np.array(starts, dtype=np.int64)
 
 
+def _stripped(cells: tuple[str, ...]) -> np.ndarray:
+    """Cells stripped, None for empty ones; each distinct cell is stripped once."""
+    column = np.empty(len(cells), dtype=object)
+    column[:] = cells
+    mapped = map_cells(column, _strip)
+    if mapped is not None:
+        return mapped
+    column[:] = [cell.strip() or None for cell in cells]
+    return column
+
+
 def _columns(records: list[list[str]]) -> list[np.ndarray]:
     """Records to columns of stripped text, None for empty cells."""
     width = max(map(len, records), default=0)
     if any(len(r) != width for r in records):
         records = [r if len(r) == width else [*r, *([""] * (width - len(r)))] for r in records]
-    grid = np.empty((len(records), width), dtype=object)
-    grid[:] = records
+    if not records:
+        return [np.empty(0, dtype=object) for _ in range(width)]
+    return [_stripped(cells) for cells in zip(*records, strict=True)]
+
+
+def _unquoted_columns(text: str, delimiter: str) -> list[np.ndarray] | None:
+    """Columns of a text without any quotation mark, parsed by pyarrow in C.
+
+    Without quotes, record k is line k and its cells are the line split at the delimiter,
+    exactly as the csv module reads it. Only a rectangular file qualifies (pyarrow refuses a
+    line with another number of cells, a blank line included): anything else returns None
+    and is read record by record by the csv module.
+    """
+    import pyarrow.csv as pa_csv
+
+    first = text.split("\n", 1)[0].split("\r", 1)[0]
+    width = first.count(delimiter) + 1
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char=False, escape_char=False, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeEncodeError):
+        return None
     columns = []
-    for j in range(width):
-        column = np.empty(len(records), dtype=object)
-        column[:] = [cell.strip() or None for cell in grid[:, j]]
-        columns.append(column)
+    for chunked in table.columns:
+        array = chunked.combine_chunks()
+        mapped = map_cells(array, _strip)
+        if mapped is None:
+            return None
+        columns.append(mapped)
     return columns
+
+
+def _strip(cell: str | None) -> str | None:
+    return None if cell is None else cell.strip() or None
 
 
 def read_csv(data: bytes) -> RawTable | None:
@@ -156,9 +206,14 @@ def read_csv(data: bytes) -> RawTable | None:
     if not text.strip():
         return None
     delimiter = sniff_delimiter(text)
-    records, numbers = _records(text, delimiter)
+    columns = _unquoted_columns(text, delimiter) if '"' not in text else None
+    if columns is not None:
+        numbers = np.arange(1, len(columns[0]) + 1)
+    else:
+        records, numbers = _records(text, delimiter)
+        columns = _columns(records)
     return shape_table(
-        _columns(records),
+        columns,
         numbers,
         decimal_comma=delimiter == ";",
         encoding=encoding,
