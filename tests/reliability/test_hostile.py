@@ -57,38 +57,27 @@ def _cells(root: Path) -> int:
         return con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
 
 
-def _zip_bomb(sheet_mb: int) -> bytes:
-    """A well-formed xlsx whose only sheet unpacks to ``sheet_mb`` MB of blank XML."""
+def _zip_bomb(sheet_mb: int, lying: bool = False) -> bytes:
+    """A well-formed xlsx whose only sheet unpacks to ``sheet_mb`` MB of blank XML; ``lying``:
+    its headers claim the sheet unpacks to 1,000 bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         real = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER])))
         for info in real.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
                 archive.writestr(info.filename, real.read(info))
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=not lying) as member:
             member.write(
-                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                b"<worksheet><sheetData>"
+                if lying
+                else b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
             )
             blank = b" " * MB
             for _ in range(sheet_mb):
                 member.write(blank)
             member.write(b"</sheetData></worksheet>")
-    return out.getvalue()
-
-
-def _lying_zip_bomb(sheet_mb: int) -> bytes:
-    """A zip bomb whose headers claim the sheet unpacks to 1,000 bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        real = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER])))
-        for info in real.infolist():
-            if info.filename != "xl/worksheets/sheet1.xml":
-                archive.writestr(info.filename, real.read(info))
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=False) as member:
-            member.write(b"<worksheet><sheetData>")
-            for _ in range(sheet_mb):
-                member.write(b" " * MB)
-            member.write(b"</sheetData></worksheet>")
+    if not lying:
+        return out.getvalue()
     data = bytearray(out.getvalue())
     name, at = b"xl/worksheets/sheet1.xml", 0
     while (at := data.find(name, at + 1)) > 0:
@@ -129,7 +118,7 @@ def test_a_zip_bomb_is_file_too_large_in_seconds(workspace_dir, cli):
 def test_a_zip_bomb_whose_headers_lie_about_its_size_is_refused_in_seconds(workspace_dir, cli):
     """Headers claiming 1,000 bytes for 1.2 GB: the streamed unpacking stops at the claimed size
     and the file is refused as a damaged ZIP, without unpacking the rest."""
-    bomb = _lying_zip_bomb(1200)
+    bomb = _zip_bomb(1200, lying=True)
     code, receipt, seconds = _ingest_one(cli, workspace_dir, "loegn.xlsx", bomb)
     assert code == 1 and _codes(receipt) == ["unreadable_file"]
     assert "the ZIP file is damaged" in receipt["errors"][0]["message_en"]
