@@ -8,16 +8,17 @@ formula injection (SPEC §8): an apostrophe in CSV, a string-typed cell in XLSX.
 from __future__ import annotations
 
 import math
+import re
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from ci_measure.model import Catalog, Partnership
 from ci_measure.report import labels
-from ci_measure.report.section import shown_figures
-from ci_measure.safe_text import escape_formula, is_formula_like
+from ci_measure.safe_text import FORMULA_STARTS, escape_formula
 
 HEADERS = [
     "Indikator",
@@ -36,30 +37,58 @@ HEADERS = [
 NUMBER_COLUMNS = {"Tæller", "Nævner", "Værdi"}
 
 
+def _texts(column: pd.Series, mapping: dict) -> list[str]:
+    """A code column as display texts, computed once per distinct code."""
+    codes = column.astype(object).tolist()
+    found = {c: mapping(c) for c in set(codes)}
+    return [found[c] for c in codes]
+
+
+def _figures(rows: pd.DataFrame) -> tuple[list, list, list]:
+    """(numerator, denominator, value) that may be printed, as in ``section.shown_figures``:
+    ok rows keep all three, undefined rows their counts, every other status none."""
+    status = rows["status"].astype(object).to_numpy()
+    ok = status == "ok"
+    counts = ok | (status == "undefined")
+
+    def pick(column: str, keep: np.ndarray) -> list:
+        values = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        keep = keep & ~np.isnan(values)
+        out = np.where(keep, values, np.nan).astype(object)
+        out[~keep] = None
+        return out.tolist()
+
+    return pick("numerator", counts), pick("denominator", counts), pick("value", ok)
+
+
+def columns(rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> list[list[object]]:
+    """The published rows column by column, in HEADERS order: texts as str, figures as float or
+    None. Labels are looked up once per distinct code, not once per row."""
+    names = {a.code: a.name for a in partnership.areas}
+    ind = catalog.indicators.get
+    num, den, value = _figures(rows)
+    return [
+        rows["indicator"].astype(object).tolist(),
+        _texts(rows["indicator"], lambda c: ind(c).label_da if ind(c) else ""),
+        rows["area"].astype(object).tolist(),
+        _texts(rows["area"], lambda c: names.get(c, "")),
+        rows["period"].astype(object).tolist(),
+        _texts(rows["sex"], lambda c: labels.SEX.get(c, (c,))[0]),
+        _texts(rows["origin"], lambda c: labels.ORIGIN.get(c, (c,))[0]),
+        num,
+        den,
+        value,
+        _texts(
+            rows["indicator"],
+            lambda c: labels.UNIT.get(ind(c).unit, (ind(c).unit,))[0] if ind(c) else "",
+        ),
+        _texts(rows["status"], lambda c: labels.STATUS.get(c, (c,))[0]),
+    ]
+
+
 def table(rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> list[list[object]]:
     """One list per published row, in HEADERS order: texts as str, figures as float or None."""
-    names = {a.code: a.name for a in partnership.areas}
-    out: list[list[object]] = []
-    for r in rows.itertuples(index=False):
-        ind = catalog.indicators.get(r.indicator)
-        num, den, value = shown_figures(r)
-        out.append(
-            [
-                r.indicator,
-                ind.label_da if ind else "",
-                r.area,
-                names.get(r.area, ""),
-                r.period,
-                labels.SEX.get(r.sex, (r.sex,))[0],
-                labels.ORIGIN.get(r.origin, (r.origin,))[0],
-                num,
-                den,
-                value,
-                labels.UNIT.get(ind.unit, (ind.unit,))[0] if ind else "",
-                labels.STATUS.get(r.status, (r.status,))[0],
-            ]
-        )
-    return out
+    return [list(r) for r in zip(*columns(rows, catalog, partnership), strict=True)]
 
 
 def _csv_number(x: object) -> str:
@@ -75,43 +104,129 @@ def _csv_text(x: object) -> str:
     return text
 
 
+def _csv_column(header: str, values: list) -> list[str]:
+    if header in NUMBER_COLUMNS:
+        return [_csv_number(v) for v in values]
+    found = {v: _csv_text(v) for v in set(values)}  # texts repeat: escape each once
+    return [found[v] for v in values]
+
+
 def write_csv(path: Path, rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> Path:
     """UTF-8 with BOM and ';' so that Danish Excel opens it in columns with decimal commas."""
-    lines = [";".join(HEADERS)]
-    for record in table(rows, catalog, partnership):
-        cells = [
-            _csv_number(v) if h in NUMBER_COLUMNS else _csv_text(v)
-            for h, v in zip(HEADERS, record, strict=True)
-        ]
-        lines.append(";".join(cells))
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig", newline="")
+    cols = [
+        _csv_column(h, c) for h, c in zip(HEADERS, columns(rows, catalog, partnership), strict=True)
+    ]
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        f.write(";".join(HEADERS) + "\r\n")
+        for line in zip(*cols, strict=True):
+            f.write(";".join(line))
+            f.write("\r\n")
     return path
 
 
+def _xml_text(text: str) -> str:
+    """A text as the body of an inline-string cell, escaped as xlsxwriter escapes it."""
+    text = _CONTROL_ESCAPED.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<is><t{space}>{text}</t></is>"
+
+
+_CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
+
+
+def _sheet_rows(cols: list[list[object]], quoted_style: int, chunk: int = 20_000):
+    """The <row> elements of the sheet, header first, as text chunks of ``chunk`` rows.
+
+    Each distinct text is escaped once; a text that looks like a formula gets the quote-prefix
+    style; an empty cell (no figure, empty text) is left out. Cells are joined column-wise
+    with NumPy object arrays, a chunk of rows at a time."""
+    letters = [chr(ord("A") + j) for j in range(len(HEADERS))]
+    found: dict[str, str] = {}
+
+    def text_cell(v: object) -> str:
+        text = v if isinstance(v, str) else str(v)
+        cell = found.get(text)
+        if cell is None:
+            style = f' s="{quoted_style}"' if text.startswith(FORMULA_STARTS) else ""
+            cell = f'{style} t="inlineStr">{_xml_text(text)}</c>' if text else ""
+            found[text] = cell
+        return cell
+
+    def number_cell(v: object) -> str:
+        return "" if v is None else f"><v>{v:.16G}</v></c>"
+
+    spans = f' spans="1:{len(HEADERS)}"'
+    head = "".join(f'<c r="{c}1"{text_cell(h)}' for c, h in zip(letters, HEADERS, strict=True))
+    yield f'<row r="1"{spans}>{head}</row>'
+    n = len(cols[0]) if cols else 0
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        number = np.array([str(i) for i in range(start + 2, stop + 2)], dtype=object)
+        rows = '<row r="' + number + f'"{spans}>'
+        for letter, header, values in zip(letters, HEADERS, cols, strict=True):
+            make = number_cell if header in NUMBER_COLUMNS else text_cell
+            part = values[start:stop]
+            known = {v: "" if v is None else make(v) for v in set(part)}  # once per value
+            body = np.array([known[v] for v in part], dtype=object)
+            cells = f'<c r="{letter}' + number + '"' + body
+            rows = rows + np.where(body != "", cells, "")
+        yield "".join((rows + "</row>").tolist())
+
+
 def write_xlsx(path: Path, rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> Path:
-    """Figures as numbers, texts as string cells (never formulas), a frozen, filterable header."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Offentliggjorte tal"
-    sheet.append(HEADERS)
-    records = table(rows, catalog, partnership)
-    for i, record in enumerate(records, start=2):
-        for j, (header, v) in enumerate(zip(HEADERS, record, strict=True), start=1):
-            cell = sheet.cell(row=i, column=j)
-            if header in NUMBER_COLUMNS:
-                cell.value = None if v is None else float(v)  # type: ignore[arg-type]
-                continue
-            text = "" if v is None else str(v)
-            cell.value = text
-            cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-            if is_formula_like(text):
-                cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(records) + 1}"
-    for j, header in enumerate(HEADERS, start=1):
-        width = max(
-            [len(header)] + [len(str(r[j - 1])) for r in records[:200] if r[j - 1] is not None]
-        )
-        sheet.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 45)
-    book.save(path)
+    """Figures as numbers, texts as string cells (never formulas), a frozen, filterable header.
+
+    The workbook's frame (styles, frozen header, filter, column widths) is written by
+    xlsxwriter; the rows are streamed straight into the sheet as inline-string and number
+    cells, each distinct text escaped once, so a million rows never become cell objects."""
+    cols = columns(rows, catalog, partnership)
+    n = len(cols[0])
+    frame = path.with_name(f".{path.name}.frame")
+    book = xlsxwriter.Workbook(str(frame), {"constant_memory": True})
+    quoted = book.add_format({"quote_prefix": True})  # Excel keeps it text even when edited
+    sheet = book.add_worksheet("Offentliggjorte tal")
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, n, len(HEADERS) - 1)
+    widths = [
+        min(max(max([len(h)] + [len(str(v)) for v in c[:200] if v is not None]) + 2, 8), 45)
+        for h, c in zip(HEADERS, cols, strict=True)
+    ]
+    # Widths as typed in Excel's dialog (xlsxwriter would add its padding to set_column's).
+    col_xml = "".join(
+        f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>'
+        for j, w in enumerate(widths, start=1)
+    )
+    sheet.write_string(0, 0, HEADERS[0], quoted)  # makes the style exist; the rows replace it
+    book.close()
+    try:
+        with (
+            zipfile.ZipFile(frame) as src,
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+        ):  # level 1: the sheet is hundreds of MB of repetitive XML at a million rows
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename != "xl/worksheets/sheet1.xml":
+                    dst.writestr(info, data)
+                    continue
+                xml = data.decode("utf-8")
+                before, rest = xml.split("<sheetData>", 1)
+                after = rest.split("</sheetData>", 1)[1]
+                # The schema's order: ... sheetFormatPr, cols, sheetData.
+                before = re.sub(r"<cols>.*?</cols>", "", before) + f"<cols>{col_xml}</cols>"
+                before = re.sub(
+                    r'<dimension ref="[^"]*"/>',
+                    f'<dimension ref="A1:{chr(ord("A") + len(HEADERS) - 1)}{n + 1}"/>',
+                    before,
+                )
+                big = n * 2000 > 2**31  # a sheet over 2 GiB needs the zip64 entry format
+                with dst.open(info.filename, "w", force_zip64=big) as out:
+                    out.write((before + "<sheetData>").encode("utf-8"))
+                    for rows_xml in _sheet_rows(cols, quoted._get_xf_index()):
+                        out.write(rows_xml.encode("utf-8"))
+                    out.write(("</sheetData>" + after).encode("utf-8"))
+    finally:
+        frame.unlink(missing_ok=True)
     return path

@@ -52,24 +52,66 @@ class QualityFacts:
     checks: list[Check] = field(default_factory=list)
 
 
-def _completeness(have: set[tuple], present_periods: dict[str, set[str]], workspace: Workspace):
+def _delivered_counts(con, cells: str, workspace: Workspace) -> dict[tuple, int]:
+    """{(assignment number, data element, period): promised cells delivered}, in DuckDB.
+
+    A breakdown delivered (M and F, or by origin) also delivers the total it adds up to."""
+    rows = [
+        (i, d, area, s, o)
+        for i, (_, a) in enumerate(_assignments(workspace))
+        for d in a.data_elements
+        for area in a.areas
+        for s in a.sex
+        for o in a.origin
+    ]
+    if not rows:
+        return {}
+    wanted = pd.DataFrame(rows, columns=["aid", "data_element", "area", "sex", "origin"])
+    con.register("_promised", wanted)
+    try:
+        found = con.execute(
+            f"""
+            WITH known AS (SELECT DISTINCT data_element, area, period, sex, origin FROM {cells}),
+            have AS (
+                SELECT data_element, area, period, sex, origin FROM known
+                UNION SELECT data_element, area, period, '_T', origin FROM known
+                UNION SELECT data_element, area, period, sex, '_T' FROM known
+                UNION SELECT data_element, area, period, '_T', '_T' FROM known
+            ),
+            present AS (SELECT DISTINCT data_element, period FROM known)
+            SELECT w.aid, w.data_element, p.period, count(h.data_element) AS done
+            FROM _promised w JOIN present p ON p.data_element = w.data_element
+            LEFT JOIN have h ON h.data_element = w.data_element AND h.area = w.area
+                AND h.period = p.period AND h.sex = w.sex AND h.origin = w.origin
+            GROUP BY ALL
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_promised")
+    return {(aid, d, period): int(done) for aid, d, period, done in found}
+
+
+def _assignments(workspace: Workspace):
+    return [(p, a) for p in workspace.partnership.partners for a in p.reports]
+
+
+def _completeness(
+    delivered: dict[tuple, int], present_periods: dict[str, set[str]], workspace: Workspace
+):
     """Per period type: (periods, {partner: {period: (delivered, promised)}})."""
     types = {c: d.period_type for c, d in workspace.catalog.data_elements.items()}
     result: dict[str, tuple[list[str], dict]] = {}
-    for partner in workspace.partnership.partners:
-        for a in partner.reports:
-            for d in a.data_elements:
-                kind = types.get(d)
-                wanted_periods = sorted(present_periods.get(d, set()), key=periods.sort_key)
-                if kind is None or not wanted_periods:
-                    continue
-                grid = result.setdefault(kind, ([], {}))[1].setdefault(partner.code, {})
-                for period in wanted_periods:
-                    keys = [
-                        (d, area, period, s, o) for area in a.areas for s in a.sex for o in a.origin
-                    ]
-                    done, total = grid.get(period, (0, 0))
-                    grid[period] = (done + sum(k in have for k in keys), total + len(keys))
+    for aid, (partner, a) in enumerate(_assignments(workspace)):
+        for d in a.data_elements:
+            kind = types.get(d)
+            wanted_periods = sorted(present_periods.get(d, set()), key=periods.sort_key)
+            if kind is None or not wanted_periods:
+                continue
+            grid = result.setdefault(kind, ([], {}))[1].setdefault(partner.code, {})
+            promised = len(a.areas) * len(a.sex) * len(a.origin)
+            for period in wanted_periods:
+                done, total = grid.get(period, (0, 0))
+                grid[period] = (done + delivered.get((aid, d, period), 0), total + promised)
     for columns, grid in result.values():
         every = sorted({p for cells in grid.values() for p in cells}, key=periods.sort_key)
         columns.extend(every[-MAX_PERIODS:])
@@ -93,18 +135,16 @@ def gather(
     facts = QualityFacts(partner_names={p.code: p.name for p in workspace.partnership.partners})
     facts.submissions = figures.submissions(workspace)
     with figures.current_cells(workspace) as (con, cells):
-        keyed = con.execute(
-            f"SELECT data_element, area, period, sex, origin FROM {cells}"
-        ).fetchall()
+        present: dict[str, set[str]] = {}
+        for d, period in con.execute(
+            f"SELECT DISTINCT data_element, period FROM {cells}"
+        ).fetchall():
+            present.setdefault(d, set()).add(period)
+        delivered = _delivered_counts(con, cells, workspace)
         delivery = quality.delivery_status(con, cells, workspace, today=today)
         rules = quality.rule_violations(con, cells, workspace)
         totals = quality.total_mismatches(con, cells, workspace)
-    present: dict[str, set[str]] = {}
-    for d, _, period, _, _ in keyed:
-        present.setdefault(d, set()).add(period)
-    # A breakdown delivered (M and F, or by origin) also delivers the total it adds up to.
-    have = {(d, a, p, s2, o2) for d, a, p, s, o in keyed for s2 in {s, "_T"} for o2 in {o, "_T"}}
-    facts.completeness = _completeness(have, present, workspace)
+    facts.completeness = _completeness(delivered, present, workspace)
     state = delivery["state"] if len(delivery) else pd.Series(dtype=object)
     facts.checks = [
         Check(
