@@ -104,7 +104,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not receipts:
         print("Ingen filer i indbakken. / No files waiting in the inbox.")
     rejected = sum(not r.accepted for r in receipts)
-    print(f"{len(receipts) - rejected} godkendt, {rejected} afvist / {len(receipts) - rejected} accepted, {rejected} rejected")
+    print(
+        f"{len(receipts) - rejected} godkendt, {rejected} afvist / {len(receipts) - rejected} accepted, {rejected} rejected"
+    )
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -180,7 +182,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(render_text(receipt), end="")
     area = workspace.partnership.main_area or workspace.partnership.areas[0].code
     name = workspace.partnership.area(area).name
-    print(f"\n{workspace.partnership.name} — indikatorer for {name} ({area}), offentliggjort / published:\n")
+    print(
+        f"\n{workspace.partnership.name} — indikatorer for {name} ({area}), offentliggjort / published:\n"
+    )
     rows = indicator_rows(workspace, area=area, published=True)
     rows = rows[(rows["sex"] == "_T") & (rows["origin"] == "_T")]
     sys.stdout.write(present.to_table(rows, workspace))
@@ -218,12 +222,22 @@ def cmd_partner_link(args: argparse.Namespace) -> int:
     workspace = _workspace(args)
     if args.revoke:
         code, count = revoke_links(workspace, args.partner)
-        print(f"{count} link(s) for {code} lukket / revoked" if count else f"{code} har intet aktivt link / has no active link")
+        print(
+            f"{count} link(s) for {code} lukket / revoked"
+            if count
+            else f"{code} har intet aktivt link / has no active link"
+        )
         return EXIT_OK
     token, code, revoked = create_link(workspace, args.partner)
     if revoked:
-        print(f"Det tidligere link for {code} virker ikke længere / the previous link for {code} no longer works", file=sys.stderr)
-    print(f"Hemmeligt link for {code} (vises kun nu) / secret link for {code} (shown only now):", file=sys.stderr)
+        print(
+            f"Det tidligere link for {code} virker ikke længere / the previous link for {code} no longer works",
+            file=sys.stderr,
+        )
+    print(
+        f"Hemmeligt link for {code} (vises kun nu) / secret link for {code} (shown only now):",
+        file=sys.stderr,
+    )
     print(f"{args.url.rstrip('/')}/p/{token}/")
     return EXIT_OK
 
@@ -243,62 +257,103 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("init", parents=[common], help="create a workspace")
-    p.add_argument("--demo", action="store_true", help="with the demo partnership and its submissions")
-    p.add_argument("--example", metavar="NAME", help="with one of the example partnerships (see --list-examples)")
-    p.add_argument("--list-examples", action="store_true", help="list the example partnerships and exit")
+    p.add_argument(
+        "--demo", action="store_true", help="with the demo partnership and its submissions"
+    )
+    p.add_argument(
+        "--example",
+        metavar="NAME",
+        help="with one of the example partnerships (see --list-examples)",
+    )
+    p.add_argument(
+        "--list-examples", action="store_true", help="list the example partnerships and exit"
+    )
     p.set_defaults(run=cmd_init)
 
-    p = sub.add_parser("check", parents=[common], help="validate a file without storing it; print the receipt")
+    p = sub.add_parser(
+        "check", parents=[common], help="validate a file without storing it; print the receipt"
+    )
     p.add_argument("file")
     p.add_argument("--partner", help="the submitting partner's code")
     p.add_argument("--json", action="store_true", help="print the receipt as one JSON object")
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("ingest", parents=[common], help="process the given files, or everything in the inbox")
+    p = sub.add_parser(
+        "ingest", parents=[common], help="process the given files, or everything in the inbox"
+    )
     p.add_argument("files", nargs="*")
-    p.add_argument("--partner", help="the submitting partner (for files outside the inbox; filters the inbox)")
+    p.add_argument(
+        "--partner", help="the submitting partner (for files outside the inbox; filters the inbox)"
+    )
     p.set_defaults(run=cmd_ingest)
 
     p = sub.add_parser("indicators", parents=[common], help="print indicator rows")
     p.add_argument("--indicator")
     p.add_argument("--area")
     p.add_argument("--period")
-    p.add_argument("--as-of", dest="as_of", help="ISO time: only submissions received at or before it count")
-    p.add_argument("--published", action="store_true", help="apply disclosure control (suppression)")
+    p.add_argument(
+        "--as-of", dest="as_of", help="ISO time: only submissions received at or before it count"
+    )
+    p.add_argument(
+        "--published", action="store_true", help="apply disclosure control (suppression)"
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_indicators)
 
-    p = sub.add_parser("template", parents=[common], help="write a partner's template (.xlsx or .csv)")
+    p = sub.add_parser(
+        "template", parents=[common], help="write a partner's template (.xlsx or .csv)"
+    )
     p.add_argument("--partner", required=True, help="the partner's code")
     p.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
     p.set_defaults(run=cmd_template)
 
-    p = sub.add_parser("status", parents=[common], help="what each partner delivered, missing, late or rejected")
+    p = sub.add_parser(
+        "status", parents=[common], help="what each partner delivered, missing, late or rejected"
+    )
     p.add_argument("--partner", help="only this partner")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_status)
 
-    p = sub.add_parser("history", parents=[common], help="the audit trail: every file taken in and its outcome")
+    p = sub.add_parser(
+        "history", parents=[common], help="the audit trail: every file taken in and its outcome"
+    )
     p.add_argument("--partner", help="only this partner")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_history)
 
-    p = sub.add_parser("report", parents=[common], help="write the scorecard (HTML) and the published figures (CSV, XLSX)")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder to write to (default: the workspace's reports/)")
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write the scorecard (HTML) and the published figures (CSV, XLSX)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="folder to write to (default: the workspace's reports/)",
+    )
     p.set_defaults(run=cmd_report)
 
-    p = sub.add_parser("serve", parents=[common], help="run the upload portal (web application) for partners")
+    p = sub.add_parser(
+        "serve", parents=[common], help="run the upload portal (web application) for partners"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     p.set_defaults(run=cmd_serve)
 
-    p = sub.add_parser("partner-link", parents=[common], help="make (or --revoke) a partner's secret upload link")
+    p = sub.add_parser(
+        "partner-link", parents=[common], help="make (or --revoke) a partner's secret upload link"
+    )
     p.add_argument("partner", help="the partner's code")
     p.add_argument("--revoke", action="store_true", help="close the partner's link(s)")
-    p.add_argument("--url", default="http://127.0.0.1:8000", help="the portal's address, for printing the link")
+    p.add_argument(
+        "--url", default="http://127.0.0.1:8000", help="the portal's address, for printing the link"
+    )
     p.set_defaults(run=cmd_partner_link)
 
-    p = sub.add_parser("demo", parents=[common], help="run the whole pipeline on the demo partnership")
+    p = sub.add_parser(
+        "demo", parents=[common], help="run the whole pipeline on the demo partnership"
+    )
     p.set_defaults(run=cmd_demo)
     return parser
 
@@ -322,7 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the edge: never a traceback for a user
         if os.environ.get("CI_MEASURE_DEBUG"):
             raise
-        print(f"[internal_error] {type(error).__name__}: {error} (CI_MEASURE_DEBUG=1 shows details)", file=sys.stderr)
+        print(
+            f"[internal_error] {type(error).__name__}: {error} (CI_MEASURE_DEBUG=1 shows details)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

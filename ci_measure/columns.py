@@ -80,7 +80,9 @@ def normalise(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text)
 
 
-_LOOKUP = {normalise(alias): canon for canon, aliases in HEADER_ALIASES.items() for alias in aliases}
+_LOOKUP = {
+    normalise(alias): canon for canon, aliases in HEADER_ALIASES.items() for alias in aliases
+}
 
 
 def canonical_header(header: object) -> str | None:

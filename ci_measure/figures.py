@@ -59,7 +59,9 @@ def indicator_rows(
     if period:
         parsed = periods.parse_period(period)
         if parsed is None:
-            raise UsageError(f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24")
+            raise UsageError(
+                f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24"
+            )
         period = parsed[0]
     # An area's unpublished figures depend only on the cells of the area and its descendants
     # (§7.3 sums children, never parents), so one area is computed from its subtree alone.

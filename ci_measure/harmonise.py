@@ -108,7 +108,9 @@ def _each(cells: pd.Series, function) -> pd.Series:
     return pd.Series(mapped, index=cells.index, dtype=object)
 
 
-def _codes(texts: pd.Series, known: list[str], numeric_pad: bool = False, raw: bool = False) -> pd.Series:
+def _codes(
+    texts: pd.Series, known: list[str], numeric_pad: bool = False, raw: bool = False
+) -> pd.Series:
     """Match codes case-insensitively to their canonical spelling; unknown -> the text itself.
 
     ``raw``: ``texts`` are raw cells, made text first (``_text``) in the same pass."""
@@ -122,6 +124,7 @@ def _codes(texts: pd.Series, known: list[str], numeric_pad: bool = False, raw: b
         for number, codes in by_number.items():
             if len(codes) == 1:
                 lookup.setdefault(number, codes[0])
+
     def code(t: object) -> object:
         return None if not isinstance(t, str) else lookup.get(t.upper(), t)
 
@@ -139,19 +142,26 @@ def _aliases(texts: pd.Series, aliases: dict[str, str], raw: bool = False) -> pd
     return _each(texts, (lambda c: alias(_text_of(c))) if raw else alias)
 
 
-def _periods(cells: pd.Series, elements: pd.Series, workspace: Workspace) -> tuple[pd.Series, pd.Series]:
+def _periods(
+    cells: pd.Series, elements: pd.Series, workspace: Workspace
+) -> tuple[pd.Series, pd.Series]:
     """Canonical period and its type; None where the cell is no period (dates included)."""
     types = {code: d.period_type for code, d in workspace.catalog.data_elements.items()}
     found = text_dictionary(cells) if len(cells) else None
     if found is not None:  # text periods: parse each distinct (period, element) pair once
         distinct, positions = found
-        element_codes, element_names = pd.factorize(elements.to_numpy(dtype=object), use_na_sentinel=False)
+        element_codes, element_names = pd.factorize(
+            elements.to_numpy(dtype=object), use_na_sentinel=False
+        )
         pairs = positions.astype(np.int64) * (len(element_names) + 1) + element_codes
         unique_pairs, inverse = np.unique(pairs, return_inverse=True)
         canon_u = np.empty(len(unique_pairs), dtype=object)
         kinds_u = np.empty(len(unique_pairs), dtype=object)
         for k, pair in enumerate(unique_pairs.tolist()):
-            text, element = distinct[pair // (len(element_names) + 1)], element_names[pair % (len(element_names) + 1)]
+            text, element = (
+                distinct[pair // (len(element_names) + 1)],
+                element_names[pair % (len(element_names) + 1)],
+            )
             parsed = None if text is None else periods.parse_period(text, prefer=types.get(element))
             canon_u[k], kinds_u[k] = (parsed[0], parsed[1]) if parsed else (None, None)
         return (
@@ -161,7 +171,9 @@ def _periods(cells: pd.Series, elements: pd.Series, workspace: Workspace) -> tup
     canon: list[str | None] = []
     kinds: list[str | None] = []
     cache: dict[tuple[object, object], tuple[str, str] | None] = {}
-    for cell, element in zip(cells.to_numpy(dtype=object), elements.to_numpy(dtype=object), strict=True):
+    for cell, element in zip(
+        cells.to_numpy(dtype=object), elements.to_numpy(dtype=object), strict=True
+    ):
         if isinstance(cell, (dt.date, dt.datetime)) or cell is None:
             parsed = None
         else:
@@ -172,7 +184,9 @@ def _periods(cells: pd.Series, elements: pd.Series, workspace: Workspace) -> tup
             parsed = cache[key]
         canon.append(parsed[0] if parsed else None)
         kinds.append(parsed[1] if parsed else None)
-    return pd.Series(canon, index=cells.index, dtype=object), pd.Series(kinds, index=cells.index, dtype=object)
+    return pd.Series(canon, index=cells.index, dtype=object), pd.Series(
+        kinds, index=cells.index, dtype=object
+    )
 
 
 def harmonise(table: RawTable, workspace: Workspace, positions: dict[str, str]) -> Harmonised:
@@ -190,13 +204,17 @@ def harmonise(table: RawTable, workspace: Workspace, positions: dict[str, str]) 
     period, period_type = _periods(cells("period"), elements, workspace)
     values = cells("value")
     decimal_comma = table.decimal_comma or uses_decimal_comma(
-        values if text_dictionary(values) is not None else values[values.map(lambda c: isinstance(c, str))]
+        values
+        if text_dictionary(values) is not None
+        else values[values.map(lambda c: isinstance(c, str))]
     )
     value, missing, value_ok = parse_values(cells("value"), decimal_comma)
     frame = pd.DataFrame(
         {
             "data_element": elements,
-            "area": _codes(cells("area"), [a.code for a in partnership.areas], numeric_pad=True, raw=True),
+            "area": _codes(
+                cells("area"), [a.code for a in partnership.areas], numeric_pad=True, raw=True
+            ),
             "period": period,
             "period_type": period_type,
             "sex": _aliases(cells("sex"), SEX_ALIASES, raw=True),

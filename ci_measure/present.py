@@ -25,7 +25,17 @@ EMPTY_MARK = {
     "missing": "–",
     "suppressed": "(diskr.)",
 }
-HEADERS_DA = ["Indikator", "Område", "Periode", "Køn", "Herkomst", "Tæller", "Nævner", "Værdi", "Status"]
+HEADERS_DA = [
+    "Indikator",
+    "Område",
+    "Periode",
+    "Køn",
+    "Herkomst",
+    "Tæller",
+    "Nævner",
+    "Værdi",
+    "Status",
+]
 SEX_DA = {"M": "mænd", "F": "kvinder", "_T": "i alt"}
 ORIGIN_DA = {"DK": "dansk opr.", "IMM": "indvandrere", "DESC": "efterkommere", "_T": "i alt"}
 
@@ -49,7 +59,11 @@ def to_table(rows: pd.DataFrame, workspace: Workspace) -> str:
     for r in rows.itertuples(index=False):
         mark = EMPTY_MARK.get(r.status, "")
         num = _count(r.numerator) if not _empty(r.numerator) else mark
-        den = _count(r.denominator) if not _empty(r.denominator) else ("" if r.status == "ok" else mark)
+        den = (
+            _count(r.denominator)
+            if not _empty(r.denominator)
+            else ("" if r.status == "ok" else mark)
+        )
         val = _number(r.value, 1) if not _empty(r.value) else mark
         lines.append(
             [
@@ -68,7 +82,10 @@ def to_table(rows: pd.DataFrame, workspace: Workspace) -> str:
     right = {5, 6, 7}
 
     def fmt(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     out = [fmt(HEADERS_DA), fmt(["-" * w for w in widths])] + [fmt(line) for line in lines]
     legend = "Tegn: .. mangler hos kilden, – mangler, (ufuldst.) ufuldstændig, (diskr.) diskretioneret, ÷ nævner 0"

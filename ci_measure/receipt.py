@@ -89,7 +89,9 @@ def render_text(receipt: Receipt) -> str:
         f"{receipt.file} ({receipt.partner}, {receipt.rows} rækker/rows)",
     ]
     if receipt.note == "already_received":
-        lines.append("  Filen var allerede modtaget og er ikke indlæst igen. / Already received; not loaded again.")
+        lines.append(
+            "  Filen var allerede modtaget og er ikke indlæst igen. / Already received; not loaded again."
+        )
     if receipt.changes:
         c = receipt.changes
         lines.append(
@@ -97,14 +99,20 @@ def render_text(receipt: Receipt) -> str:
             f" / Cells: {c.get('new', 0)} new, {c.get('corrected', 0)} corrected, {c.get('unchanged', 0)} unchanged"
         )
     if receipt.errors:
-        lines.append(f"  {len(receipt.errors)} fejl skal rettes / {len(receipt.errors)} errors to fix:")
+        lines.append(
+            f"  {len(receipt.errors)} fejl skal rettes / {len(receipt.errors)} errors to fix:"
+        )
     for p in receipt.errors[:TEXT_LIMIT]:
         lines.append(f"  - [{p.code}] {_where(p)}: {p.message_da}")
         lines.append(f"    {p.message_en}")
     if len(receipt.errors) > TEXT_LIMIT:
-        lines.append(f"  … og {len(receipt.errors) - TEXT_LIMIT} mere (se JSON-kvitteringen) / … and more (see the JSON receipt)")
+        lines.append(
+            f"  … og {len(receipt.errors) - TEXT_LIMIT} mere (se JSON-kvitteringen) / … and more (see the JSON receipt)"
+        )
     for p in receipt.warnings[:TEXT_LIMIT]:
-        lines.append(f"  (advarsel/warning) [{p.code}] {_where(p)}: {p.message_da} / {p.message_en}")
+        lines.append(
+            f"  (advarsel/warning) [{p.code}] {_where(p)}: {p.message_da} / {p.message_en}"
+        )
     return "\n".join(lines) + "\n"
 
 

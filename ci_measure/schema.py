@@ -38,7 +38,9 @@ class Observation(pa.DataFrameModel):
 
 def _element_lookup(frame: pd.DataFrame, mapping: dict[str, object], default: object) -> pd.Series:
     """mapping.get(element, default) for every row, looked up once per distinct element."""
-    codes, distinct = pd.factorize(frame["data_element"].to_numpy(dtype=object), use_na_sentinel=False)
+    codes, distinct = pd.factorize(
+        frame["data_element"].to_numpy(dtype=object), use_na_sentinel=False
+    )
     looked_up = np.empty(len(distinct), dtype=object)
     looked_up[:] = [mapping.get(e, default) for e in distinct]
     return pd.Series(looked_up[codes], index=frame.index, dtype=object)
@@ -60,7 +62,9 @@ def rule_failures(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
     """True on each part row whose value exceeds its whole's value for the same key (§5 rules)."""
     failed = pd.Series(False, index=frame.index)
     key = ["area", "period", "sex", "origin"]
-    valid = frame.loc[_valid_key(frame, workspace) & frame["value"].notna(), ["data_element", *key, "value"]]
+    valid = frame.loc[
+        _valid_key(frame, workspace) & frame["value"].notna(), ["data_element", *key, "value"]
+    ]
     for rule in workspace.catalog.rules:
         parts = valid[valid["data_element"] == rule.part]
         wholes = valid[valid["data_element"] == rule.whole]
@@ -78,7 +82,9 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
     elements = list(catalog.data_elements)
     areas = [a.code for a in partnership.areas]
     period_types = {c: d.period_type for c, d in catalog.data_elements.items()}
-    allow_negative = {c: d.allow_negative or not d.is_count for c, d in catalog.data_elements.items()}
+    allow_negative = {
+        c: d.allow_negative or not d.is_count for c, d in catalog.data_elements.items()
+    }
     is_count = {c: d.is_count for c, d in catalog.data_elements.items()}
     responsible = partnership.responsibility()
 
@@ -104,11 +110,18 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
     def not_responsible(df: pd.DataFrame) -> pd.Series:
         known = df["data_element"].isin(elements) & df["area"].isin(areas)
         # responsible.get((element, area)), one lookup per distinct pair
-        e_codes, e_names = pd.factorize(df["data_element"].to_numpy(dtype=object), use_na_sentinel=False)
+        e_codes, e_names = pd.factorize(
+            df["data_element"].to_numpy(dtype=object), use_na_sentinel=False
+        )
         a_codes, a_names = pd.factorize(df["area"].to_numpy(dtype=object), use_na_sentinel=False)
-        pairs, codes = np.unique(e_codes.astype(np.int64) * len(a_names) + a_codes, return_inverse=True)
+        pairs, codes = np.unique(
+            e_codes.astype(np.int64) * len(a_names) + a_codes, return_inverse=True
+        )
         owners = np.empty(len(pairs), dtype=object)
-        owners[:] = [responsible.get((e_names[p // len(a_names)], a_names[p % len(a_names)])) for p in pairs.tolist()]
+        owners[:] = [
+            responsible.get((e_names[p // len(a_names)], a_names[p % len(a_names)]))
+            for p in pairs.tolist()
+        ]
         owner = pd.Series(owners[codes.reshape(-1)], index=df.index, dtype=object)
         return ~known | (owner == partner)
 
@@ -140,7 +153,9 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
             pa.Check(duplicate_cell, name="duplicate_cell", ignore_na=False),
             pa.Check(not_responsible, name="not_responsible", ignore_na=False),
             pa.Check(partner_mismatch, name="partner_mismatch", ignore_na=False),
-            pa.Check(lambda df: ~rule_failures(df, workspace), name="rule_violation", ignore_na=False),
+            pa.Check(
+                lambda df: ~rule_failures(df, workspace), name="rule_violation", ignore_na=False
+            ),
         ],
         strict=False,
     )

@@ -75,7 +75,9 @@ def validate_file(
 
     personal = find_cpr(table)
     if personal:
-        receipt.errors = [Problem.make("personal_data", row=row, column=column) for row, column in personal]
+        receipt.errors = [
+            Problem.make("personal_data", row=row, column=column) for row, column in personal
+        ]
         return Validation(receipt, None)
 
     positions, errors, warnings = map_headers(table)
@@ -223,14 +225,22 @@ def _problem(
         fields["suggestions"] = lookups.closest(column or "", value, known)
         value = value or "(tom/empty)"
     elif code == "invalid_period":
-        kind = catalog.data_elements[element].period_type if element in catalog.data_elements else "year"
+        kind = (
+            catalog.data_elements[element].period_type
+            if element in catalog.data_elements
+            else "year"
+        )
         fields["expected"] = periods.EXAMPLES[kind]
         if isinstance(raw_cell, (dt.datetime, dt.date)):
-            fields["expected"] += " (Excel har gjort perioden til en dato / Excel turned it into a date)"
+            fields["expected"] += (
+                " (Excel har gjort perioden til en dato / Excel turned it into a date)"
+            )
     elif code == "wrong_period_type":
         kind = catalog.data_elements[element].period_type
         fields.update(
-            expected=periods.NAMES_DA[kind], expected_en=periods.NAMES_EN[kind], detail=periods.EXAMPLES[kind]
+            expected=periods.NAMES_DA[kind],
+            expected_en=periods.NAMES_EN[kind],
+            detail=periods.EXAMPLES[kind],
         )
     elif code == "duplicate_cell":
         fields["rows"] = lookups.other_rows(index)
@@ -261,7 +271,9 @@ def _closest(value: str, known: list[str]) -> str:
     if not known:
         return ""
     upper = {k.upper(): k for k in known}
-    matches = difflib.get_close_matches(value.upper(), list(upper), n=3, cutoff=0.4) or list(upper)[:3]
+    matches = (
+        difflib.get_close_matches(value.upper(), list(upper), n=3, cutoff=0.4) or list(upper)[:3]
+    )
     return " / ".join(upper[m] for m in matches)
 
 

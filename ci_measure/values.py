@@ -58,7 +58,9 @@ def map_cells(cells: object, function: Callable[[object], object]) -> np.ndarray
 
 def uses_decimal_comma(texts: pd.Series) -> bool:
     """True when the value column is written the Danish way (`12,5`, `1.234,5`)."""
-    sample = pd.Series(pd.unique(texts.dropna().astype(str).to_numpy(dtype=object)), dtype=object).str.strip()
+    sample = pd.Series(
+        pd.unique(texts.dropna().astype(str).to_numpy(dtype=object)), dtype=object
+    ).str.strip()
     return bool(sample.str.match(_DECIMAL_COMMA_HINT).any())
 
 
@@ -90,11 +92,19 @@ def _parse(cells: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series,
     ok = np.zeros(n, dtype=bool)
     raw = cells.to_numpy(dtype=object)
 
-    is_none = np.array([c is None or (isinstance(c, float) and np.isnan(c)) for c in raw], dtype=bool)
-    is_number = np.array(
-        [isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool) for c in raw],
-        dtype=bool,
-    ) & ~is_none
+    is_none = np.array(
+        [c is None or (isinstance(c, float) and np.isnan(c)) for c in raw], dtype=bool
+    )
+    is_number = (
+        np.array(
+            [
+                isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool)
+                for c in raw
+            ],
+            dtype=bool,
+        )
+        & ~is_none
+    )
     is_text = np.array([isinstance(c, str) for c in raw], dtype=bool)
 
     missing |= is_none

@@ -152,7 +152,9 @@ def parse_received(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def find_submission(con: duckdb.DuckDBPyConnection, sha256: str, schema: str = "main") -> dict | None:
+def find_submission(
+    con: duckdb.DuckDBPyConnection, sha256: str, schema: str = "main"
+) -> dict | None:
     row = con.execute(
         f"SELECT id, partner, file_name, received_at, status, archive_path, receipt FROM {schema}.submissions WHERE sha256 = ?",
         [sha256],
@@ -170,7 +172,7 @@ def diff_counts(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> d
     try:
         new, corrected, unchanged = con.execute(
             f"""
-            WITH current AS ({current_cells_sql('main', None, only_areas=True)})
+            WITH current AS ({current_cells_sql("main", None, only_areas=True)})
             SELECT
               count(*) FILTER (WHERE c.data_element IS NULL),
               count(*) FILTER (WHERE c.data_element IS NOT NULL AND (c.value IS DISTINCT FROM i.value

@@ -1,8 +1,8 @@
 """The shared indicator library for notebooks: the very same figures as the CLI and Dagster.
 
-    import indicators
-    indicators.catalog()
-    indicators.compute(workspace="data", indicator="UDD_OVERGANG", area="0561-OST")
+import indicators
+indicators.catalog()
+indicators.compute(workspace="data", indicator="UDD_OVERGANG", area="0561-OST")
 """
 
 from __future__ import annotations

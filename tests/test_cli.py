@@ -28,18 +28,27 @@ def test_check_json_is_exactly_the_spec_object(cli, workspace_dir, tmp_path):
     assert list(receipt) == ["status", "partner", "file", "sha256", "rows", "errors", "warnings"]
     assert receipt["status"] == "rejected" and receipt["rows"] == 1 and len(receipt["sha256"]) == 64
     [error] = receipt["errors"]
-    assert list(error) == ["code", "row", "column", "value", "message_da", "message_en"] or set(error) == {
-        "row", "column", "value", "code", "message_da", "message_en"
-    }
-    assert (error["code"], error["row"], error["column"], error["value"]) == ("negative_value", 2, "værdi", "-4")
+    assert list(error) == ["code", "row", "column", "value", "message_da", "message_en"] or set(
+        error
+    ) == {"row", "column", "value", "code", "message_da", "message_en"}
+    assert (error["code"], error["row"], error["column"], error["value"]) == (
+        "negative_value",
+        2,
+        "værdi",
+        "-4",
+    )
 
 
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(cli, workspace_dir, tmp_path):
     path = write(tmp_path / "skole.csv", GOOD)
     code, out, err = cli("check", path, "--partner", "NOBODY", "--workspace", workspace_dir)
     assert code == 2 and "Traceback" not in err
-    assert err.strip().splitlines() == ["[usage_error] unknown partner 'NOBODY'; the partners are: SKOLE, KOMMUNE, NGO"]
-    code, _, err = cli("check", tmp_path / "nope.csv", "--partner", "SKOLE", "--workspace", workspace_dir)
+    assert err.strip().splitlines() == [
+        "[usage_error] unknown partner 'NOBODY'; the partners are: SKOLE, KOMMUNE, NGO"
+    ]
+    code, _, err = cli(
+        "check", tmp_path / "nope.csv", "--partner", "SKOLE", "--workspace", workspace_dir
+    )
     assert code == 2 and "no such file" in err
 
 
@@ -60,20 +69,58 @@ def test_ingest_exit_codes_and_indicators_formats(cli, workspace_dir, tmp_path):
     write(workspace_dir / "inbox" / "SKOLE" / "1.csv", GOOD)
     code, out, _ = cli("ingest", "--workspace", workspace_dir)
     assert code == 0 and "1 godkendt, 0 afvist" in out
-    code, out, _ = cli("ingest", write(tmp_path / "bad.csv", BAD), "--partner", "SKOLE", "--workspace", workspace_dir)
+    code, out, _ = cli(
+        "ingest",
+        write(tmp_path / "bad.csv", BAD),
+        "--partner",
+        "SKOLE",
+        "--workspace",
+        workspace_dir,
+    )
     assert code == 1 and "Afvist" in out
 
-    code, out, _ = cli("indicators", "--workspace", workspace_dir, "--format", "csv", "--indicator", "udd_overgang", "--area", "0561-OST-N", "--period", "2023-24")
+    code, out, _ = cli(
+        "indicators",
+        "--workspace",
+        workspace_dir,
+        "--format",
+        "csv",
+        "--indicator",
+        "udd_overgang",
+        "--area",
+        "0561-OST-N",
+        "--period",
+        "2023-24",
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == COLUMNS
     assert "UDD_OVERGANG,0561-OST-N,2023/24,_T,_T,34,40,85,ok" in lines
 
-    code, out, _ = cli("indicators", "--workspace", workspace_dir, "--format", "json", "--indicator", "UDD_OVERGANG", "--area", "0561-OST-N")
+    code, out, _ = cli(
+        "indicators",
+        "--workspace",
+        workspace_dir,
+        "--format",
+        "json",
+        "--indicator",
+        "UDD_OVERGANG",
+        "--area",
+        "0561-OST-N",
+    )
     rows = json.loads(out)
     row = next(r for r in rows if r["sex"] == "_T" and r["origin"] == "_T")
-    assert row == {"indicator": "UDD_OVERGANG", "area": "0561-OST-N", "period": "2023/24", "sex": "_T", "origin": "_T",
-                   "numerator": 34.0, "denominator": 40.0, "value": 85.0, "status": "ok"}
+    assert row == {
+        "indicator": "UDD_OVERGANG",
+        "area": "0561-OST-N",
+        "period": "2023/24",
+        "sex": "_T",
+        "origin": "_T",
+        "numerator": 34.0,
+        "denominator": 40.0,
+        "value": 85.0,
+        "status": "ok",
+    }
 
     code, out, _ = cli("indicators", "--workspace", workspace_dir, "--indicator", "UDD_OVERGANG")
     assert code == 0 and "Indikator" in out and "Værdi" in out and "85,0" in out
@@ -90,7 +137,9 @@ def test_the_environment_variable_points_at_the_workspace(workspace_dir, tmp_pat
     env = {"CI_MEASURE_WORKSPACE": str(workspace_dir), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-m", "ci_measure.cli", "check", str(path), "--partner", "SKOLE"],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert "Godkendt" in result.stdout

@@ -15,7 +15,9 @@ def test_every_spec_code_is_known_in_the_spec_order():
 
 @pytest.mark.parametrize("code", SPEC_CODES + list(WARNING_CODES))
 def test_every_code_has_both_templates_and_they_render(code):
-    da, en = render(code, column="værdi", value="12x", element="BEF_25", area="0561", expected="2024")
+    da, en = render(
+        code, column="værdi", value="12x", element="BEF_25", area="0561", expected="2024"
+    )
     assert da and en and da != en
     assert "{" not in da and "{" not in en
     assert code in MESSAGES

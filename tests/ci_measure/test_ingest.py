@@ -18,7 +18,9 @@ CORRECTION = "dataelement;område;periode;køn;værdi\nELEVER_UDD_15MD;0561-OST-
 BAD = "dataelement;område;periode;køn;værdi\nELEVER_AFGANG_9KL;0561-OST-N;2023/24;M;tolv\n"
 
 
-def drop(workspace, name: str, text: str, partner: str = "SKOLE", mtime: float | None = None) -> Path:
+def drop(
+    workspace, name: str, text: str, partner: str = "SKOLE", mtime: float | None = None
+) -> Path:
     path = write(workspace.inbox / partner / name, text)
     if mtime is not None:
         os.utime(path, (mtime, mtime))
@@ -40,7 +42,11 @@ def statuses(workspace) -> list[tuple]:
 def test_an_accepted_file_is_loaded_archived_receipted_and_leaves_the_inbox(workspace):
     path = drop(workspace, "skole.csv", GOOD)
     [receipt] = ingest.ingest_inbox(workspace)
-    assert receipt.status == "accepted" and receipt.changes == {"new": 2, "corrected": 0, "unchanged": 0}
+    assert receipt.status == "accepted" and receipt.changes == {
+        "new": 2,
+        "corrected": 0,
+        "unchanged": 0,
+    }
     assert not path.exists()
     assert (workspace.archive / f"{receipt.sha256}.csv").read_text(encoding="utf-8") == GOOD
     stem = f"skole.{receipt.sha256[:8]}"
@@ -129,9 +135,13 @@ def test_a_crash_before_the_transaction_leaves_the_file_waiting(workspace, monke
     assert receipt.status == "accepted" and len(cells(workspace)) == 2 and not path.exists()
 
 
-def test_a_crash_after_the_commit_is_finished_by_a_rerun_without_loading_twice(workspace, monkeypatch):
+def test_a_crash_after_the_commit_is_finished_by_a_rerun_without_loading_twice(
+    workspace, monkeypatch
+):
     path = drop(workspace, "a.csv", GOOD)
-    monkeypatch.setattr(ingest, "write_receipts", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(
+        ingest, "write_receipts", lambda *a: (_ for _ in ()).throw(OSError("disk full"))
+    )
     with pytest.raises(OSError):
         ingest.ingest_inbox(workspace)
     assert path.exists() and len(cells(workspace)) == 2

@@ -27,7 +27,9 @@ def test_every_spelling_of_spec_section_4(text, expected):
     assert parse_period(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "24", "2024-13", "2024-Q5", "2023/25", "Q1", "forår 2024", "2024-00"])
+@pytest.mark.parametrize(
+    "text", ["", "24", "2024-13", "2024-Q5", "2023/25", "Q1", "forår 2024", "2024-00"]
+)
 def test_non_periods(text):
     assert parse_period(text) is None
 

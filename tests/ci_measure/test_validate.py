@@ -12,7 +12,9 @@ from tests.helpers import write
 HEADER = "dataelement;område;periode;køn;værdi\n"
 
 
-def check(workspace, tmp_path, body: str, partner: str = "SKOLE", header: str = HEADER, name="fil.csv"):
+def check(
+    workspace, tmp_path, body: str, partner: str = "SKOLE", header: str = HEADER, name="fil.csv"
+):
     path = write(tmp_path / name, header + body)
     return validate_file(path, workspace, partner)
 
@@ -38,7 +40,12 @@ def test_a_good_danish_file_is_accepted_with_its_cells(workspace, tmp_path):
     assert list(obs["area"]) == ["0561-OST-N"] * 4
     assert list(obs["period"]) == ["2023/24"] * 4
     assert list(obs["sex"]) == ["M", "M", "F", "F"]
-    assert list(obs["data_element"]) == ["ELEVER_AFGANG_9KL", "ELEVER_UDD_15MD", "ELEVER_AFGANG_9KL", "ELEVER_UDD_15MD"]
+    assert list(obs["data_element"]) == [
+        "ELEVER_AFGANG_9KL",
+        "ELEVER_UDD_15MD",
+        "ELEVER_AFGANG_9KL",
+        "ELEVER_UDD_15MD",
+    ]
     assert obs["value"].iloc[0] == 1040.0
     assert obs["missing_at_source"].tolist() == [False, False, False, True]
     assert list(obs["row"]) == [2, 3, 4, 5]
@@ -125,7 +132,12 @@ def test_rule_violation_part_greater_than_whole(workspace, tmp_path):
 
 
 def test_missing_column(workspace, tmp_path):
-    v = check(workspace, tmp_path, "ELEVER_AFGANG_9KL;0561-OST-N;2023/24\n", header="dataelement;område;periode\n")
+    v = check(
+        workspace,
+        tmp_path,
+        "ELEVER_AFGANG_9KL;0561-OST-N;2023/24\n",
+        header="dataelement;område;periode\n",
+    )
     p = only(v)
     assert (p.code, p.row) == ("missing_column", 1)
     assert "værdi" in p.message_da
@@ -152,7 +164,10 @@ def test_file_too_large(workspace, tmp_path, workspace_dir):
     from ci_measure.workspace import load_workspace
 
     text = (workspace_dir / "partnership.yaml").read_text(encoding="utf-8")
-    (workspace_dir / "partnership.yaml").write_text(text.replace("suppression_threshold: 5", "suppression_threshold: 5\nmax_file_mb: 0.001"), encoding="utf-8")
+    (workspace_dir / "partnership.yaml").write_text(
+        text.replace("suppression_threshold: 5", "suppression_threshold: 5\nmax_file_mb: 0.001"),
+        encoding="utf-8",
+    )
     small = load_workspace(workspace_dir)
     p = only(check(small, tmp_path, "ELEVER_AFGANG_9KL;0561-OST-N;2023/24;M;40\n" * 100))
     assert p.code == "file_too_large"
@@ -189,7 +204,7 @@ def test_english_csv_with_dot_decimals(workspace, tmp_path):
     v = check(
         workspace,
         tmp_path,
-        "KARAKTER_SUM_9KL,0561-OST-S,2023/24,total,\"1,234.0\"\n",
+        'KARAKTER_SUM_9KL,0561-OST-S,2023/24,total,"1,234.0"\n',
         header="data_element,area,period,sex,value\n",
     )
     assert v.receipt.status == "accepted", v.receipt.to_json()

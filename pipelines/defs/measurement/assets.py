@@ -1,6 +1,5 @@
 """Assets from raw to published. Each body calls the core and reports what the analyst reads."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -25,7 +24,9 @@ class SubmissionFile(dg.Config):
 
 
 def _preview(frame: pd.DataFrame, limit: int = 20) -> dg.MetadataValue:
-    return dg.MetadataValue.md(frame.head(limit).to_markdown(index=False) if len(frame) else "_(none)_")
+    return dg.MetadataValue.md(
+        frame.head(limit).to_markdown(index=False) if len(frame) else "_(none)_"
+    )
 
 
 @dg.asset(partitions_def=SUBMISSIONS, group_name="intake", op_tags=WAREHOUSE_WRITE_TAGS)
@@ -38,7 +39,9 @@ def submissions(
     if not config.path:
         found = [(p, f) for p, f in pending_files(ws) if sha256_of(f) == context.partition_key]
         if not found:
-            raise dg.Failure(f"no file with SHA-256 {context.partition_key} is waiting in the inbox")
+            raise dg.Failure(
+                f"no file with SHA-256 {context.partition_key} is waiting in the inbox"
+            )
         partner, path = found[0]
     receipt = ingest_file(ws, path, partner)
     if receipt is None:

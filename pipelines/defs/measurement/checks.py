@@ -1,6 +1,5 @@
 """Asset checks the analyst acts on; each wraps one function of ci_measure.quality."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -18,7 +17,9 @@ def _result(findings: pd.DataFrame, ok: str, bad: str, warn: bool = False) -> dg
         metadata={
             "findings": len(findings),
             "details": dg.MetadataValue.md(
-                findings.head(30).astype(object).to_markdown(index=False) if len(findings) else "_(none)_"
+                findings.head(30).astype(object).to_markdown(index=False)
+                if len(findings)
+                else "_(none)_"
             ),
         },
     )
@@ -26,12 +27,18 @@ def _result(findings: pd.DataFrame, ok: str, bad: str, warn: bool = False) -> dg
 
 def _delivery(workspace: WorkspaceResource, state: str) -> pd.DataFrame:
     status = _over_cells(
-        workspace, lambda con, cells, ws: quality.delivery_status(con, cells, ws, today=workspace.today_date())
+        workspace,
+        lambda con, cells, ws: quality.delivery_status(
+            con, cells, ws, today=workspace.today_date()
+        ),
     )
     return status[status["state"] == state].reset_index(drop=True)
 
 
-@dg.asset_check(asset=warehouse, description="Each partner delivered what its `reports` promise for the latest period.")
+@dg.asset_check(
+    asset=warehouse,
+    description="Each partner delivered what its `reports` promise for the latest period.",
+)
 def warehouse_completeness(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     return _result(
         _delivery(workspace, "missing"),
@@ -40,7 +47,10 @@ def warehouse_completeness(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=warehouse, description="Each partner delivered the periods that are due (a year after they end).")
+@dg.asset_check(
+    asset=warehouse,
+    description="Each partner delivered the periods that are due (a year after they end).",
+)
 def warehouse_timeliness(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     return _result(
         _delivery(workspace, "late"),
@@ -57,28 +67,50 @@ def _over_cells(workspace: WorkspaceResource, finder) -> pd.DataFrame:
         return finder(con, cells, ws)
 
 
-@dg.asset_check(asset=warehouse, description="Part ≤ whole between partners' figures (SPEC §5 rules).")
+@dg.asset_check(
+    asset=warehouse, description="Part ≤ whole between partners' figures (SPEC §5 rules)."
+)
 def warehouse_rules(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     findings = _over_cells(workspace, quality.rule_violations)
-    return _result(findings, "Every part is at most its whole.", "{n} cells have a part greater than its whole.", warn=True)
+    return _result(
+        findings,
+        "Every part is at most its whole.",
+        "{n} cells have a part greater than its whole.",
+        warn=True,
+    )
 
 
-@dg.asset_check(asset=warehouse, description="Reported totals equal the sum of their reported parts.")
+@dg.asset_check(
+    asset=warehouse, description="Reported totals equal the sum of their reported parts."
+)
 def warehouse_totals(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     findings = _over_cells(workspace, quality.total_mismatches)
-    return _result(findings, "Reported totals match their parts.", "{n} reported totals differ from the sum of their parts.", warn=True)
+    return _result(
+        findings,
+        "Reported totals match their parts.",
+        "{n} reported totals differ from the sum of their parts.",
+        warn=True,
+    )
 
 
-@dg.asset_check(asset=published_figures, description="No year-over-year jump beyond the configured factor.")
+@dg.asset_check(
+    asset=published_figures, description="No year-over-year jump beyond the configured factor."
+)
 def published_figures_outliers(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     ws = workspace.load()
     findings = quality.outliers(figures.indicator_rows(ws), workspace.outlier_factor)
     return _result(
-        findings, "No outliers.", f"{{n}} values jump by more than ×{workspace.outlier_factor} from the same period a year before.", warn=True
+        findings,
+        "No outliers.",
+        f"{{n}} values jump by more than ×{workspace.outlier_factor} from the same period a year before.",
+        warn=True,
     )
 
 
-@dg.asset_check(asset=published_figures, description="Suppression is applied to every published person-based row.")
+@dg.asset_check(
+    asset=published_figures,
+    description="Suppression is applied to every published person-based row.",
+)
 def published_figures_suppression(workspace: WorkspaceResource) -> dg.AssetCheckResult:
     ws = workspace.load()
     published = figures.indicator_rows(ws, published=True)

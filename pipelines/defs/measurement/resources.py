@@ -1,6 +1,5 @@
 """The one resource: the workspace the pipeline works on (core objects, no environment dicts)."""
 
-
 import datetime as dt
 
 import dagster as dg
