@@ -199,12 +199,9 @@ def render_page(
     # An indicator is shown when it has a figure or a partner promises its numerator. One that
     # nobody measures (only its denominator is reported, for another indicator) is no gap.
     promised = {d for d, _ in partnership.responsibility()}
-    shown = set(rows.loc[rows["status"] != "missing", "indicator"]) if len(rows) else set()
-    shown |= {
-        code
-        for code in (set(rows["indicator"]) if len(rows) else set())
-        if catalog.indicators[code].numerator in promised
-    }
+    codes = set(rows["indicator"]) if len(rows) else set()
+    measured = set(rows.loc[rows["status"] != "missing", "indicator"]) if len(rows) else set()
+    shown = measured | {c for c in codes if catalog.indicators[c].numerator in promised}
     summaries = [
         summarise(rows, ind, partnership, area_for(rows, code, partnership, area))
         for code, ind in catalog.indicators.items()

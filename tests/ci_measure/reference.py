@@ -69,6 +69,19 @@ def indicator(code: str, numerator: str, denominator: str | None, multiplier: fl
     return Indicator(code, code, code, numerator, denominator, multiplier, "", "up")
 
 
+# SPEC §5 part ≤ whole rules, in the order of the reference catalog.
+SPEC_RULES = (
+    ("ELEVER_UDD_15MD", "ELEVER_AFGANG_9KL"),
+    ("BEF_25_UDD", "BEF_25"),
+    ("NEET_15_24", "BEF_15_24"),
+    ("BESK_16_64", "BEF_16_64"),
+    ("FRAVAERSDAGE", "SKOLEDAGE"),
+    ("TRIVSEL_HOEJ", "TRIVSEL_BESVARET"),
+    ("INKL_DELTAGERE_HANDICAP", "INKL_DELTAGERE"),
+    ("HJEMLOESE_18_24", "BEF_18_24"),
+)
+
+
 def spec_catalog() -> Catalog:
     """The reference catalog of SPEC §5 (labels left out)."""
     elements = {}

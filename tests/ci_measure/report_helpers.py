@@ -7,20 +7,10 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
+from ci_measure.compute import COLUMNS
 from ci_measure.model import Area, Catalog, DataElement, Indicator, Partnership, Target
 from ci_measure.report.html import render_page
 
-COLUMNS = [
-    "indicator",
-    "area",
-    "period",
-    "sex",
-    "origin",
-    "numerator",
-    "denominator",
-    "value",
-    "status",
-]
 NUMBERS = ("numerator", "denominator", "value")
 
 

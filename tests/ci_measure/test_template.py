@@ -21,19 +21,10 @@ from ci_measure import ingest, template
 from ci_measure.errors import UsageError
 from ci_measure.model import Area, Assignment, Catalog, Partner, Partnership, Rule, Workspace
 from ci_measure.validate import validate_file
-from tests.ci_measure.reference import spec_catalog
+from tests.ci_measure.reference import SPEC_RULES, spec_catalog
 
 TODAY = dt.date(2026, 3, 1)
-RULES = (
-    ("ELEVER_UDD_15MD", "ELEVER_AFGANG_9KL"),
-    ("BEF_25_UDD", "BEF_25"),
-    ("NEET_15_24", "BEF_15_24"),
-    ("BESK_16_64", "BEF_16_64"),
-    ("FRAVAERSDAGE", "SKOLEDAGE"),
-    ("TRIVSEL_HOEJ", "TRIVSEL_BESVARET"),
-    ("INKL_DELTAGERE_HANDICAP", "INKL_DELTAGERE"),
-    ("HJEMLOESE_18_24", "BEF_18_24"),
-)
+RULES = SPEC_RULES
 PARTS = {part for part, _ in RULES}
 AREAS = (
     Area("0561", "Esbjerg Kommune"),
