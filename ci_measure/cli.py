@@ -24,16 +24,16 @@ class Parser(argparse.ArgumentParser):
 
 
 def _workspace(args: argparse.Namespace):
-    from ci_measure.workspace import load_workspace, resolve_root
+    from ci_measure.config.workspace import load_workspace, resolve_root
 
     return load_workspace(resolve_root(args.workspace))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from ci_measure.workspace import init_workspace, resolve_root
+    from ci_measure.config.workspace import init_workspace, resolve_root
 
     if args.list_examples:
-        from ci_measure.examples import list_examples
+        from ci_measure.config.examples import list_examples
 
         for slug, name, description in list_examples():
             print(f"{slug:<26} {name} — {description}" if description else f"{slug:<26} {name}")
@@ -55,18 +55,37 @@ def _partner_from_path(path: Path, workspace) -> str | None:
     return relative.parts[0] if len(relative.parts) == 2 else None
 
 
+def _existing_file(path: Path) -> Path:
+    """``path`` if it is a file; else a bilingual usage error saying what it is."""
+    from ci_measure.errors import usage_error
+
+    if path.is_dir():
+        raise usage_error(
+            f"»{path}« er en mappe, ikke en fil: angiv én fil (ingest tager hele indbakken)",
+            f"'{path}' is a folder, not a file: name one file (ingest takes the whole inbox)",
+        )
+    if not path.is_file():
+        raise usage_error(f"filen findes ikke: {path}", f"no such file: {path}")
+    return path
+
+
+def _who_sent(name: str):  # noqa: ANN202
+    from ci_measure.errors import usage_error
+
+    return usage_error(
+        f"sig, hvem der har sendt {name}: --partner KODE", f"say who sent {name}: --partner CODE"
+    )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from ci_measure.errors import UsageError
-    from ci_measure.receipt import render_text
-    from ci_measure.validate import validate_file
+    from ci_measure.intake.receipt import CHECK_HINT, render_text
+    from ci_measure.intake.validate import validate_file
 
     workspace = _workspace(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
+    path = _existing_file(Path(args.file))
     partner = args.partner or _partner_from_path(path, workspace)
     if not partner:
-        raise UsageError("say who sent the file: --partner CODE")
+        raise _who_sent(path.name)
     receipt = validate_file(path, workspace, partner).receipt
     if args.json:
         import json
@@ -74,14 +93,28 @@ def cmd_check(args: argparse.Namespace) -> int:
         keys = ("status", "partner", "file", "sha256", "rows", "errors", "warnings")
         print(json.dumps({k: receipt.to_dict()[k] for k in keys}, ensure_ascii=False, indent=2))
     else:
-        print(render_text(receipt), end="")
+        print(render_text(receipt, more=CHECK_HINT), end="")
     return EXIT_OK if receipt.accepted else EXIT_REJECTED
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def cmd_statistics_check(args: argparse.Namespace) -> int:
+    """Which mapping fits a Statistikbanken export and the cells it yields; nothing is stored."""
     from ci_measure.errors import UsageError
-    from ci_measure.ingest import ingest_external, ingest_file, ingest_inbox
-    from ci_measure.receipt import render_text
+    from ci_measure.intake.statistics.check import check_statistics
+
+    workspace = _workspace(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"ingen sådan fil / no such file: {path}")
+    partner = args.partner or _partner_from_path(path, workspace)
+    text, accepted = check_statistics(path, workspace, partner, rows=args.rows)
+    print(text, end="")
+    return EXIT_OK if accepted else EXIT_REJECTED
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ci_measure.intake.ingest import ingest_external, ingest_file, ingest_inbox
+    from ci_measure.intake.receipt import render_text
 
     workspace = _workspace(args)
     receipts = []
@@ -94,8 +127,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 if receipt:
                     receipts.append(receipt)
                 continue
+            _existing_file(path)
             if not args.partner:
-                raise UsageError(f"say who sent {name}: --partner CODE")
+                raise _who_sent(name)
             receipts.append(ingest_external(workspace, path, args.partner))
     else:
         receipts = ingest_inbox(workspace, args.partner)
@@ -111,8 +145,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from ci_measure import present
-    from ci_measure.figures import indicator_rows
+    from ci_measure.figures import indicator_rows, present
 
     workspace = _workspace(args)
     rows = indicator_rows(
@@ -133,7 +166,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from ci_measure.template import write_template
+    from ci_measure.intake.template import write_template
 
     workspace = _workspace(args)
     rows = write_template(workspace, args.partner, Path(args.output))
@@ -142,7 +175,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ci_measure.status import render, status
+    from ci_measure.figures.status import render, status
 
     cells, partners = status(_workspace(args), partner=args.partner)
     sys.stdout.write(render(cells, partners, args.format))
@@ -150,7 +183,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from ci_measure.history import history, render
+    from ci_measure.warehouse.history import history, render
 
     sys.stdout.write(render(history(_workspace(args), partner=args.partner), args.format))
     return EXIT_OK
@@ -167,11 +200,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ci_measure import present
-    from ci_measure.figures import indicator_rows
-    from ci_measure.ingest import ingest_inbox
-    from ci_measure.receipt import render_text
-    from ci_measure.workspace import init_workspace, load_workspace, resolve_root
+    from ci_measure.config.workspace import init_workspace, load_workspace, resolve_root
+    from ci_measure.figures import indicator_rows, present
+    from ci_measure.intake.ingest import ingest_inbox
+    from ci_measure.intake.receipt import render_text
 
     root = resolve_root(args.workspace)
     if not (root / "partnership.yaml").exists():
@@ -242,6 +274,26 @@ def cmd_partner_link(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_portal_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
+    """`serve` and `partner-link`: the upload portal and its links."""
+    p = sub.add_parser(
+        "serve", parents=[common], help="run the upload portal (web application) for partners"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser(
+        "partner-link", parents=[common], help="make (or --revoke) a partner's secret upload link"
+    )
+    p.add_argument("partner", help="the partner's code")
+    p.add_argument("--revoke", action="store_true", help="close the partner's link(s)")
+    p.add_argument(
+        "--url", default="http://127.0.0.1:8000", help="the portal's address, for printing the link"
+    )
+    p.set_defaults(run=cmd_partner_link)
+
+
 def build_parser() -> Parser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -277,6 +329,22 @@ def build_parser() -> Parser:
     p.add_argument("--partner", help="the submitting partner's code")
     p.add_argument("--json", action="store_true", help="print the receipt as one JSON object")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser(
+        "statistics",
+        parents=[common],
+        help="public statistics (Statistikbanken) and their mappings",
+    )
+    statistics = p.add_subparsers(dest="statistics_command", required=True, parser_class=Parser)
+    p = statistics.add_parser(
+        "check",
+        parents=[common],
+        help="which mapping (statistics/*.yaml) fits a file, and the cells it yields; stores nothing",
+    )
+    p.add_argument("file")
+    p.add_argument("--partner", help="only this partner's mappings (default: every mapping)")
+    p.add_argument("--rows", type=int, default=20, help="how many cells to show (default: 20)")
+    p.set_defaults(run=cmd_statistics_check)
 
     p = sub.add_parser(
         "ingest", parents=[common], help="process the given files, or everything in the inbox"
@@ -324,7 +392,8 @@ def build_parser() -> Parser:
     p = sub.add_parser(
         "report",
         parents=[common],
-        help="write the scorecard (HTML) and the published figures (CSV, XLSX)",
+        help="write the scorecard (HTML), the published figures (CSV, XLSX) and the "
+        "partnership's own data-quality page",
     )
     p.add_argument(
         "-o",
@@ -334,22 +403,7 @@ def build_parser() -> Parser:
     )
     p.set_defaults(run=cmd_report)
 
-    p = sub.add_parser(
-        "serve", parents=[common], help="run the upload portal (web application) for partners"
-    )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    p.set_defaults(run=cmd_serve)
-
-    p = sub.add_parser(
-        "partner-link", parents=[common], help="make (or --revoke) a partner's secret upload link"
-    )
-    p.add_argument("partner", help="the partner's code")
-    p.add_argument("--revoke", action="store_true", help="close the partner's link(s)")
-    p.add_argument(
-        "--url", default="http://127.0.0.1:8000", help="the portal's address, for printing the link"
-    )
-    p.set_defaults(run=cmd_partner_link)
+    _add_portal_commands(sub, common)
 
     p = sub.add_parser(
         "demo", parents=[common], help="run the whole pipeline on the demo partnership"
@@ -362,10 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.workspace = getattr(args, "workspace", None)
+    from ci_measure.atomic import private_umask
     from ci_measure.errors import CiMeasureError
 
     try:
-        return args.run(args)
+        with private_umask():  # whatever the user's umask: workspace files 0600, folders 0700
+            return args.run(args)
     except CiMeasureError as error:
         print(str(error), file=sys.stderr)
         return EXIT_ERROR

@@ -13,13 +13,13 @@ import os
 import sys
 from pathlib import Path
 
-from ci_measure import periods
-from ci_measure.catalog import load_catalog
-from ci_measure.columns import HEADER_ALIASES, ORIGIN_ALIASES, REQUIRED, SEX_ALIASES
+from ci_measure.config import periods
+from ci_measure.config.catalog import load_catalog
+from ci_measure.config.model import Catalog
 from ci_measure.errors import ERROR_CODES, MESSAGES, WARNING_CODES
-from ci_measure.model import Catalog
-from ci_measure.schema import Observation
-from ci_measure.values import MISSING_MARKER
+from ci_measure.intake.columns import HEADER_ALIASES, ORIGIN_ALIASES, REQUIRED, SEX_ALIASES
+from ci_measure.intake.schema import Observation
+from ci_measure.intake.values import MISSING_MARKER
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -121,7 +121,19 @@ Also accepted: `2024Q1`, `Q1 2024`, `2024K1`, `K1 2024`; `2024M03`, `03-2024`; `
 
 ## Values
 Numbers; in a `;`-separated file or where numbers use a decimal comma, `1.234,5` is 1234.5.
-A cell matching `{MISSING_MARKER.pattern}` (empty, `..`, `-`, `x`, `<5`, `NA`) is *missing at source*, never 0.
+Text typed into a spreadsheet cell follows the Danish convention: `5.120` and `12.345.678` are
+thousands, `1.234,5` has a decimal comma, `152.5` (no group of three) a decimal point.
+A cell matching `{MISSING_MARKER.pattern}` (`..`, `-`, `x`, `<5`, `NA`) is *missing at source*,
+never 0; `<5` (any `<n`) also gets the warning `small_number`. **An empty value cell means "not
+reported"**: the row is skipped (earlier values stand) with one `rows_not_reported` warning, and a
+file in which no row has a value is `empty_file` (no delivery in `status`, completeness or checks).
+A spreadsheet error (`#N/A`, `#DIV/0!` …, an error cell of .xlsx/.xls/.ods or the same text in a
+CSV) is `not_a_number`. Lines under the table that are notes (`Anm.:`, `Kilde:`, `Note:`, text in
+one cell and nothing else) are ignored with the warning `note_ignored`. Messages show numbers the
+Danish way (`5,12`, `1.234`). An area may be written by its code or its name (case- and
+accent-insensitive). A bug in ci-measure while reading a file is `[internal_error]` (exit 2), logged
+with its traceback to stderr and `<workspace>/logs/ci-measure.log` (mode 0600); the file is left
+where it was, never refused as unreadable.
 Counts (units persons, days, grades) must be whole and ≥ 0 (grade sums may be negative).
 
 ## The stored observation (pandera `Observation` model)

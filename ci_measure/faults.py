@@ -1,7 +1,7 @@
 """Named fault points, so tests can kill or starve ``ingest`` at an exact step.
 
 Production code calls :func:`point` at the steps whose order makes a crash harmless (see
-``ci_measure.ingest``). It does nothing unless the process was started with
+``ci_measure.intake.ingest``). It does nothing unless the process was started with
 
 * ``CI_MEASURE_CRASH_AT=<name>``: the process kills itself with SIGKILL at that point
   (no cleanup, no ``finally``, exactly like a power cut or the OOM killer), or

@@ -2,32 +2,73 @@
 
 import indicators
 indicators.catalog()
-indicators.compute(workspace="data", indicator="UDD_OVERGANG", area="0561-OST")
+indicators.compute("data", indicator="UDD_OVERGANG", area="0561-OST")
+indicators.history("data", "ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", sex="M")
+
+The workspace comes first in every function (a folder, a loaded Workspace, or None for
+$CI_MEASURE_WORKSPACE / the repository's data/); every argument can also be given by name.
+An unknown code — indicator, data element, area, sex, origin — raises a UsageError in Danish
+and English naming the closest known codes, never an empty frame.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 
 import pandas as pd
 
 from ci_measure import figures
-from ci_measure.catalog import catalog_frame, load_catalog
-from ci_measure.model import Workspace
-from ci_measure.workspace import load_workspace, resolve_root
+from ci_measure.config import periods
+from ci_measure.config.catalog import catalog_frame, load_catalog
+from ci_measure.config.model import ORIGINS, SEXES, TOTAL, Workspace
+from ci_measure.config.workspace import load_workspace, resolve_root
+from ci_measure.errors import UsageError, join_or
 
 __all__ = ["catalog", "compute", "history", "submissions", "open_workspace"]
 
+WorkspaceLike = str | Path | Workspace | None
+KINDS = {
+    "indicator": ("indikator", "indicator"),
+    "data_element": ("dataelement", "data element"),
+    "area": ("område", "area"),
+    "sex": ("køn", "sex"),
+    "origin": ("herkomst", "origin"),
+}
 
-def open_workspace(workspace: str | Path | Workspace | None = None) -> Workspace:
+
+def open_workspace(workspace: WorkspaceLike = None) -> Workspace:
     """A loaded workspace (default: $CI_MEASURE_WORKSPACE, else the repository's data/)."""
     if isinstance(workspace, Workspace):
         return workspace
     return load_workspace(resolve_root(workspace))
 
 
-def catalog(workspace: str | Path | Workspace | None = None) -> pd.DataFrame:
+def known_code(kind: str, value: str, known: list[str]) -> str:
+    """``value`` in its canonical case when it is one of ``known``; else a bilingual UsageError
+    with the closest codes ("did you mean")."""
+    lookup = {k.upper(): k for k in known}
+    if str(value).upper() in lookup:
+        return lookup[str(value).upper()]
+    close = [lookup[c] for c in difflib.get_close_matches(str(value).upper(), list(lookup), 3, 0.4)]
+    da, en = KINDS[kind]
+    hint_da = f"; mente du {join_or(close, 'eller')}?" if close else ""
+    hint_en = f"; did you mean {join_or(close, 'or')}?" if close else ""
+    raise UsageError(f"ukendt {da} {value!r}{hint_da} / unknown {en} {value!r}{hint_en}")
+
+
+def _period(value: str) -> str:
+    parsed = periods.parse_period(value)
+    if parsed is None:
+        raise UsageError(
+            f"{value!r} er ikke en periode; skriv fx 2024, 2024-Q1, 2024-03 eller 2023/24 / "
+            f"{value!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24"
+        )
+    return parsed[0]
+
+
+def catalog(workspace: WorkspaceLike = None) -> pd.DataFrame:
     """One row per indicator: labels, formula, unit, direction, definition and source.
 
     With a workspace, the partnership's own catalog extensions are included.
@@ -38,7 +79,7 @@ def catalog(workspace: str | Path | Workspace | None = None) -> pd.DataFrame:
 
 
 def compute(
-    workspace: str | Path | Workspace | None = None,
+    workspace: WorkspaceLike = None,
     indicator: str | None = None,
     area: str | None = None,
     period: str | None = None,
@@ -46,28 +87,41 @@ def compute(
     published: bool = False,
 ) -> pd.DataFrame:
     """Indicator rows with the columns of `ci-measure indicators` (same function, same numbers)."""
+    ws = open_workspace(workspace)
+    if indicator:
+        indicator = known_code("indicator", indicator, list(ws.catalog.indicators))
+    if area:
+        area = known_code("area", area, [a.code for a in ws.partnership.areas])
     return figures.indicator_rows(
-        open_workspace(workspace),
+        ws,
         indicator=indicator,
         area=area,
-        period=period,
+        period=_period(period) if period else None,
         as_of=as_of,
         published=published,
     )
 
 
 def history(
+    workspace: WorkspaceLike,
     data_element: str,
     area: str,
     period: str,
-    sex: str = "_T",
-    origin: str = "_T",
-    workspace: str | Path | Workspace | None = None,
+    sex: str = TOTAL,
+    origin: str = TOTAL,
 ) -> pd.DataFrame:
-    """Every value one cell has had, oldest first, and the submission each came from."""
-    return figures.cell_history(open_workspace(workspace), data_element, area, period, sex, origin)
+    """Every value one cell has had, oldest first, and the submission each came from.
+
+    An empty frame means the cell was never reported; a code that does not exist raises.
+    """
+    ws = open_workspace(workspace)
+    element = known_code("data_element", data_element, list(ws.catalog.data_elements))
+    area = known_code("area", area, [a.code for a in ws.partnership.areas])
+    sex = known_code("sex", sex, list(SEXES))
+    origin = known_code("origin", origin, list(ORIGINS))
+    return figures.cell_history(ws, element, area, _period(period), sex, origin)
 
 
-def submissions(workspace: str | Path | Workspace | None = None) -> pd.DataFrame:
+def submissions(workspace: WorkspaceLike = None) -> pd.DataFrame:
     """Every file taken in (accepted, rejected or deleted), with its SHA-256 and time."""
     return figures.submissions(open_workspace(workspace))

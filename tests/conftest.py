@@ -8,6 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import write  # noqa: F401  (re-exported for fixtures)
+from tests.support.postgres import postgres  # noqa: F401  (a real server, session fixture)
+
+# Files the tests drop into an inbox are complete at once: no settle wait (the settle rule
+# itself is tested with its own value in tests/reliability/test_inbox_files.py).
+os.environ.setdefault("CI_MEASURE_SETTLE_S", "0")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALDATA = Path(os.environ.get("CI_MEASURE_REALDATA", SHARED / "realdata"))
@@ -58,7 +63,7 @@ def workspace_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def workspace(workspace_dir: Path):
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
 
     return load_workspace(workspace_dir)
 

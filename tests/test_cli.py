@@ -44,8 +44,14 @@ def test_usage_errors_exit_2_with_one_line_and_no_traceback(cli, workspace_dir, 
     code, out, err = cli("check", path, "--partner", "NOBODY", "--workspace", workspace_dir)
     assert code == 2 and "Traceback" not in err
     assert err.strip().splitlines() == [
-        "[usage_error] unknown partner 'NOBODY'; the partners are: SKOLE, KOMMUNE, NGO"
+        "[usage_error] ukendt partner »NOBODY«. Partnerne er: SKOLE, KOMMUNE, NGO."
+        " / unknown partner 'NOBODY'. The partners are: SKOLE, KOMMUNE, NGO."
     ]
+    code, _, err = cli("check", path, "--partner", "SKOL", "--workspace", workspace_dir)
+    assert code == 2 and err.strip() == (
+        "[usage_error] ukendt partner »SKOL«. Mente du SKOLE?"
+        " / unknown partner 'SKOL'. Did you mean SKOLE?"
+    )
     code, _, err = cli(
         "check", tmp_path / "nope.csv", "--partner", "SKOLE", "--workspace", workspace_dir
     )
@@ -143,3 +149,32 @@ def test_the_environment_variable_points_at_the_workspace(workspace_dir, tmp_pat
     )
     assert result.returncode == 0, result.stderr
     assert "Godkendt" in result.stdout
+
+
+def test_check_on_a_folder_says_it_is_a_folder(cli, workspace_dir, tmp_path):
+    code, _, err = cli("check", tmp_path, "--partner", "SKOLE", "--workspace", workspace_dir)
+    assert code == 2 and "er en mappe, ikke en fil" in err and "is a folder, not a file" in err
+    assert "no such file" not in err
+
+
+def test_usage_errors_are_danish_and_english(cli, workspace_dir, tmp_path):
+    path = write(tmp_path / "skole.csv", GOOD)
+    code, _, err = cli("check", path, "--workspace", workspace_dir)
+    assert code == 2 and err.strip() == (
+        "[usage_error] sig, hvem der har sendt skole.csv: --partner KODE"
+        " / say who sent skole.csv: --partner CODE"
+    )
+    code, _, err = cli(
+        "check", tmp_path / "nej.csv", "--partner", "SKOLE", "--workspace", workspace_dir
+    )
+    assert "filen findes ikke" in err and "no such file" in err
+    code, _, err = cli("ingest", path, "--partner", "SKOLEN", "--workspace", workspace_dir)
+    assert code == 2 and "Mente du SKOLE?" in err and "Did you mean SKOLE?" in err
+
+
+def test_check_points_to_check_json_not_to_a_json_receipt(cli, workspace_dir, tmp_path):
+    body = "".join(f"ELEVER_AFGANG_9KL;0561-OST-N;2023/24;M;x{i}\n" for i in range(205))
+    path = write(tmp_path / "mange.csv", "dataelement;område;periode;køn;værdi\n" + body)
+    code, out, _ = cli("check", path, "--partner", "SKOLE", "--workspace", workspace_dir)
+    assert code == 1 and "kør check --json for dem alle" in out and "run check --json" in out
+    assert "JSON receipt" not in out and "JSON-kvittering" not in out

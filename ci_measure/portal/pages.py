@@ -1,13 +1,21 @@
 """The portal's HTML: Danish by default, English with ``?lang=en``; phone-sized; no external
-assets (one stylesheet and one small script, both served by the app itself)."""
+assets (one stylesheet and one small script, both served by the app itself).
+
+The pages are Jinja2 templates in ``portal/templates/`` with autoescape on: every partner
+name, file name and area name is text on the page, never markup. The texts live in
+``TEXT`` (Danish addresses the partner as I/jeres throughout).
+"""
 
 from __future__ import annotations
 
-import html
+from functools import partial
 from urllib.parse import quote
 
-from ci_measure.receipt import CSS as RECEIPT_CSS
-from ci_measure.receipt import Receipt, render_html
+from markupsafe import Markup
+
+from ci_measure import templating
+from ci_measure.intake.receipt import CSS as RECEIPT_CSS
+from ci_measure.intake.receipt import Receipt, render_html
 
 LANGS = ("da", "en")
 
@@ -16,17 +24,17 @@ TEXT: dict[str, dict[str, str]] = {
         "portal": "Indberetning",
         "switch": "English",
         "upload_title": "Send en fil",
-        "upload_help": "Træk din fil hertil, eller vælg den. CSV- og Excel-filer (.csv, .xlsx, .xls, .ods) op til {limit}. Du får kvitteringen med det samme.",
+        "upload_help": "Træk jeres fil hertil, eller vælg den. CSV- og Excel-filer (.csv, .xlsx, .xls, .ods) op til {limit}. I får kvitteringen med det samme.",
         "choose": "Vælg fil",
         "send": "Send filen",
         "sending": "Sender …",
-        "template": "Hent din skabelon (Excel)",
-        "template_help": "Skabelonen indeholder præcis de rækker, du skal udfylde.",
+        "template": "Hent jeres skabelon (Excel)",
+        "template_help": "Skabelonen indeholder præcis de rækker, I skal udfylde.",
         "receipt_title": "Kvittering",
-        "receipt_none": "Du har ikke sendt nogen filer endnu.",
+        "receipt_none": "I har ikke sendt nogen filer endnu.",
         "waiting": "Modtaget og venter på at blive behandlet: {files}. Genindlæs siden om lidt for at se kvitteringen.",
         "downloads": "Hent",
-        "marked": "din fil med fejlene markeret (Excel)",
+        "marked": "jeres fil med fejlene markeret (Excel)",
         "receipt_json": "kvitteringen som JSON",
         "receipt_txt": "kvitteringen som tekst",
         "due_title": "Det mangler vi fra jer",
@@ -59,16 +67,17 @@ TEXT: dict[str, dict[str, str]] = {
         "error": "Fejl",
         "back": "Tilbage til indberetningen",
         "not_found": "Siden findes ikke.",
-        "invalid_link": "Linket er ugyldigt. Kontroller, at du har kopieret hele linket, eller bed sekretariatet om et nyt.",
+        "invalid_link": "Linket er ugyldigt. Kontrollér, at I har kopieret hele linket, eller bed sekretariatet om et nyt.",
         "revoked_link": "Linket er lukket. Bed sekretariatet om et nyt link.",
         "too_large": "Filen er for stor og er ikke gemt.",
         "csrf": "Formularen er udløbet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og send filen igen.",
         "bad_request": "Upload mislykkedes: vælg en fil og send den igen.",
-        "no_file": "Vælg en fil, før du trykker »Send filen«.",
+        "no_file": "Vælg en fil, før I trykker »Send filen«.",
         "busy": "Filen er modtaget og bliver behandlet om lidt. Genindlæs siden om et øjeblik for at se kvitteringen.",
         "no_scorecard": "Scorekortet er ikke offentliggjort endnu.",
         "server_error": "Der skete en fejl på serveren. Prøv igen om lidt.",
         "server_busy": "Serveren er optaget af en anden indberetning lige nu. Prøv igen om lidt.",
+        "stored_not_processed": "Filen er gemt, men kunne ikke behandles nu. Sekretariatet kan se fejlen i loggen; filen bliver taget ind, når fejlen er rettet. I behøver ikke sende den igen.",
     },
     "en": {
         "portal": "Submissions",
@@ -127,6 +136,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_scorecard": "The scorecard has not been published yet.",
         "server_error": "Something went wrong on the server. Please try again shortly.",
         "server_busy": "The server is busy with another submission right now. Please try again shortly.",
+        "stored_not_processed": "The file was stored but could not be processed now. The backbone organisation can see the error in the log; the file will be taken in once it is fixed. You need not send it again.",
     },
 }
 
@@ -201,51 +211,39 @@ PORTAL_JS = """(function () {
 """
 
 
-def e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def t(lang: str, key: str, **fields: object) -> str:
     text = TEXT.get(lang, TEXT["da"])[key]
     return text.format(**fields) if fields else text
 
 
-def layout(lang: str, title: str, body: str, switch_href: str | None = None) -> str:
-    switch = ""
-    if switch_href is not None:
-        other = "en" if lang == "da" else "da"
-        switch = f'<a href="{e(switch_href)}" hreflang="{other}" lang="{other}">{e(t(lang, "switch"))}</a>'
-    if "<!--switch-->" in body:
-        body = body.replace("<!--switch-->", switch)
-    elif switch:
-        body = f'<p class="lang">{switch}</p>' + body
-    return f"""<!doctype html>
-<html lang="{e(lang)}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex,nofollow">
-<title>{e(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/portal.css"></head>
-<body>{body}
-<script src="/static/portal.js"></script></body></html>
-"""
+def _render(template: str, lang: str, **context: object) -> str:
+    """A page from ``portal/templates/`` (autoescape on), with ``t`` in this language."""
+    return templating.render(
+        "ci_measure.portal", template, lang=lang, t=partial(t, lang), **context
+    )
 
 
 def message_page(
-    lang: str, title: str, message: str, back: str | None = None, extra: str = ""
+    lang: str,
+    title: str,
+    message: str,
+    back: str | None = None,
+    code: str | None = None,
+    detail: str = "",
 ) -> str:
-    link = f'<p><a href="{e(back)}">{e(t(lang, "back"))}</a></p>' if back else ""
-    body = f'<h1>{e(title)}</h1><p class="lead">{e(message)}</p>{extra}{link}'
-    return layout(lang, title, body)
+    """A page with one message (an error, or 'received'), optionally an error code and its
+    text, and a link back."""
+    return _render(
+        "message.html", lang, title=title, message=message, back=back, code=code, detail=detail
+    )
 
 
-def receipt_fragment(receipt: Receipt, returned: str | None) -> str:
-    """The very receipt of the outbox (receipt.render_html), without its page wrapper."""
+def receipt_fragment(receipt: Receipt, returned: str | None) -> Markup:
+    """The very receipt of the outbox (receipt.render_html, escaped there), without its page
+    wrapper: HTML we made, so it is marked safe here and nowhere else."""
     page = render_html(receipt, returned=quote(returned) if returned else None)
     start = page.index("<body>") + len("<body>")
-    return page[start : page.rindex("</body>")]
-
-
-def _lang_query(lang: str) -> str:
-    return "?lang=en" if lang == "en" else ""
+    return Markup(page[start : page.rindex("</body>")])
 
 
 def partner_page(
@@ -266,101 +264,30 @@ def partner_page(
     waiting: list[str] | tuple[str, ...] = (),
 ) -> str:
     """The partner's own page: upload, the receipt, what is due, its history."""
-    q = _lang_query(lang)
-    switch = "?lang=da" if lang == "en" else "?lang=en"
+    other = "en" if lang == "da" else "da"
+    switch = f"?lang={other}"
     if receipt_stem:
         switch += f"&receipt={quote(receipt_stem)}"
-    header = (
-        f'<header class="top"><div><div class="muted">{e(partnership)} · {e(t(lang, "portal"))}</div>'
-        f'<div class="who"><b>{e(partner_name)}</b> ({e(partner_code)})</div></div>'
-        f"<div><!--switch--></div></header>"
+    states = ("delivered", "missing", "late", "rejected")
+    return _render(
+        "partner.html",
+        lang,
+        title=f"{t(lang, 'portal')} – {partner_name}",
+        other_lang=other,
+        switch_href=switch,
+        lang_query="?lang=en" if lang == "en" else "",
+        partnership=partnership,
+        partner_code=partner_code,
+        partner_name=partner_name,
+        csrf=csrf,
+        max_bytes=max_bytes,
+        limit_text=limit_text,
+        receipt_html=receipt_fragment(receipt, downloads.get("marked")) if receipt else None,
+        receipt_stem=receipt_stem,
+        downloads=downloads if receipt else {},
+        due=due,
+        summary=t(lang, "summary", **{k: counts.get(k, 0) for k in states}),
+        history=history,
+        file_states=("accepted", "rejected", "deleted"),
+        waiting=list(waiting),
     )
-    upload = f"""<section class="card" id="send"><h2>{e(t(lang, "upload_title"))}</h2>
-<form id="upload" method="post" action="upload{q}" enctype="multipart/form-data" data-max="{max_bytes}" data-too-big="{e(t(lang, "too_big_js", limit=limit_text))}">
-<input type="hidden" name="csrf" value="{e(csrf)}"><input type="hidden" name="lang" value="{e(lang)}">
-<label class="drop" id="drop" for="file">{e(t(lang, "upload_help", limit=limit_text))}
-<input type="file" id="file" name="file" accept=".csv,.txt,.tsv,.xlsx,.xlsm,.xls,.ods" required></label>
-<div class="chosen" id="chosen" aria-live="polite"></div>
-<button type="submit" data-busy="{e(t(lang, "sending"))}">{e(t(lang, "send"))}</button>
-</form>
-<p><a href="template.xlsx" download>{e(t(lang, "template"))}</a><br><span class="muted">{e(t(lang, "template_help"))}</span></p>
-</section>"""
-    if receipt is not None:
-        links = "".join(
-            f'<li><a href="{e(quote(name))}" download>{e(t(lang, key))}</a></li>'
-            for key, name in downloads.items()
-        )
-        body = f'<div class="receipt">{receipt_fragment(receipt, downloads.get("marked"))}</div>'
-        if links:
-            body += f'<p>{e(t(lang, "downloads"))}:</p><ul class="files">{links}</ul>'
-    else:
-        body = f"<p>{e(t(lang, 'receipt_none'))}</p>"
-    if waiting:
-        body = f'<p class="warn">{e(t(lang, "waiting", files=", ".join(waiting)))}</p>' + body
-    receipt_card = (
-        f'<section class="card" id="receipt"><h2>{e(t(lang, "receipt_title"))}</h2>{body}</section>'
-    )
-
-    summary = e(
-        t(
-            lang,
-            "summary",
-            **{k: counts.get(k, 0) for k in ("delivered", "missing", "late", "rejected")},
-        )
-    )
-    if due is None:
-        due_body = f"<p>{e(t(lang, 'due_unknown'))}</p>"
-    elif due:
-        rows = "".join(
-            f"<tr><td>{e(r['element'])}<br><span class=muted>{e(r['element_label'])}</span></td>"
-            f"<td>{e(r['area'])}<br><span class=muted>{e(r['area_name'])}</span></td>"
-            f"<td>{e(r['sex'])}</td><td>{e(r['origin'])}</td><td>{e(r['due_period'])}</td>"
-            f"<td>{e(r['delivered_period'])}</td>"
-            f'<td class="state-{e(r["state"])}">{e(t(lang, "state_" + r["state"]))}</td></tr>'
-            for r in due
-        )
-        head = "".join(
-            f"<th>{e(t(lang, k))}</th>"
-            for k in (
-                "col_element",
-                "col_area",
-                "col_sex",
-                "col_origin",
-                "col_due",
-                "col_last",
-                "col_state",
-            )
-        )
-        due_body = f'<p class="muted">{summary}</p><div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-    else:
-        due_body = f'<p class="muted">{summary}</p><p>{e(t(lang, "due_none"))}</p>'
-    due_card = (
-        f'<section class="card" id="due"><h2>{e(t(lang, "due_title"))}</h2>{due_body}</section>'
-    )
-
-    if history:
-        rows = "".join(
-            f"<tr{' class=current' if h['stem'] and h['stem'] == receipt_stem else ''}>"
-            f"<td>{e(h['received'])}</td><td>{e(h['file'])}</td>"
-            f"<td>{e(t(lang, 'status_' + h['status']) if h['status'] in ('accepted', 'rejected', 'deleted') else h['status'])}</td>"
-            f"<td>{e(h['rows'])}</td><td>"
-            + (
-                f'<a href="?receipt={e(quote(h["stem"]))}{"&amp;lang=en" if lang == "en" else ""}#receipt">{e(t(lang, "show"))}</a>'
-                if h["stem"]
-                else ""
-            )
-            + "</td></tr>"
-            for h in history
-        )
-        head = "".join(
-            f"<th>{e(t(lang, k))}</th>"
-            for k in ("col_received", "col_file", "col_status", "col_rows")
-        )
-        history_body = f'<div class="scroll"><table><thead><tr>{head}<th></th></tr></thead><tbody>{rows}</tbody></table></div>'
-    else:
-        history_body = f"<p>{e(t(lang, 'history_none'))}</p>"
-    history_card = f'<section class="card" id="history"><h2>{e(t(lang, "history_title"))}</h2>{history_body}</section>'
-
-    note = f'<p class="muted">{e(t(lang, "private", partner=partner_name))}</p>'
-    body = header + upload + receipt_card + due_card + history_card + note
-    return layout(lang, f"{t(lang, 'portal')} – {partner_name}", body, switch_href=switch)

@@ -87,9 +87,14 @@ def same_origin(headers, scheme: str = "http") -> bool:  # noqa: ANN001
 
 
 class MaskTokens(logging.Filter):
-    """A logging filter that masks link tokens in a record's message and arguments."""
+    """A logging filter that masks link tokens in a record's message, its arguments and its
+    traceback (formatted here once, then masked: failures are logged with their traceback)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask(record.exc_text)
         if isinstance(record.msg, str):
             record.msg = mask(record.msg)
         if record.args:

@@ -20,14 +20,14 @@ import json
 import os
 import re
 import secrets
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci_measure import atomic
+from ci_measure.config.model import Workspace
 from ci_measure.errors import ConfigError, UsageError
-from ci_measure.model import Workspace
 
 PORTAL_DIR = "portal"
 TOKENS_FILE = "tokens.json"
@@ -62,18 +62,6 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def _atomic_write_private(path: Path, data: bytes) -> None:
-    """Write beside and rename; readable by the owner only (it guards upload rights)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 @contextmanager
 def _locked(workspace: Workspace) -> Iterator[None]:
     folder = portal_dir(workspace)
@@ -103,7 +91,7 @@ def load_entries(workspace: Workspace | Path) -> list[dict]:
 
 def _save(workspace: Workspace, entries: list[dict]) -> None:
     text = json.dumps({"version": 1, "tokens": entries}, ensure_ascii=False, indent=2) + "\n"
-    _atomic_write_private(portal_dir(workspace) / TOKENS_FILE, text.encode("utf-8"))
+    atomic.write_text(portal_dir(workspace) / TOKENS_FILE, text, mode=0o600)  # guards upload rights
 
 
 def _partner_code(workspace: Workspace, partner: str) -> str:
@@ -190,7 +178,7 @@ def secret_key(workspace: Workspace | Path) -> bytes:
         existing = path.read_bytes()
         if len(existing) >= 32:
             return existing
-        _atomic_write_private(path, key)
+        atomic.write_bytes(path, key, mode=0o600)
         return key
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)

@@ -27,9 +27,10 @@ from pathlib import Path
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from ci_measure.ingest import ingest_file
-from ci_measure.model import Workspace
-from ci_measure.receipt import Receipt
+from ci_measure.config.model import Workspace
+from ci_measure.intake.cpr import mask
+from ci_measure.intake.ingest import ingest_file
+from ci_measure.intake.receipt import Receipt
 
 OVERHEAD = 64 * 1024  # multipart boundaries, headers and the small form fields
 MAX_FIELD = 4096  # bytes of a non-file field (the CSRF token, the language)
@@ -219,7 +220,7 @@ def _cleanup(state: dict, received: Received) -> None:
 def store(received: Received, folder: Path) -> Path:
     """Give the complete upload its final inbox name, never replacing another file."""
     assert received.temp is not None
-    name = safe_name(received.filename)
+    name = safe_name(mask(received.filename or ""))  # a CPR number in the name is never kept
     stem, suffix = (name.rsplit(".", 1) + [""])[:2] if "." in name else (name, "")
     candidate = folder / name
     while True:
@@ -235,7 +236,7 @@ def store(received: Received, folder: Path) -> Path:
 
 def outbox_stem(file_name: str, sha256: str) -> str:
     """The name ingest gives a file's receipts in the outbox, without the extension."""
-    from ci_measure.ingest import receipt_stem
+    from ci_measure.intake.ingest import receipt_stem
 
     return receipt_stem(Receipt("", "", file_name, sha256, 0))
 

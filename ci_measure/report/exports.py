@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ci_measure.model import Catalog, Partnership
+from ci_measure.config.model import Catalog, Partnership
 from ci_measure.report import labels
 from ci_measure.safe_text import FORMULA_STARTS, escape_formula
 
@@ -80,7 +80,7 @@ def columns(rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> l
         value,
         _texts(
             rows["indicator"],
-            lambda c: labels.UNIT.get(ind(c).unit, (ind(c).unit,))[0] if ind(c) else "",
+            lambda c: labels.unit_pair(ind(c).unit)[0] if ind(c) else "",
         ),
         _texts(rows["status"], lambda c: labels.STATUS.get(c, (c,))[0]),
     ]

@@ -1,13 +1,16 @@
 """Words and numbers in two languages for the scorecard.
 
-Every visible text on the page exists in Danish and English at once (``bi``); CSS shows one
-of them. Danish is the default so that the page reads correctly even with scripts off.
+Every visible text on the page exists in Danish and English at once, as a (Danish, English)
+pair that the templates' ``bi`` macro writes as two sibling elements; CSS shows one of them.
+Danish is the default so that the page reads correctly even with scripts off.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
+import re
+
+from ci_measure.config.model import ORIGIN_LABELS, SEX_LABELS
 
 STATUS = {
     "ok": ("ok", "ok"),
@@ -25,19 +28,30 @@ MARK = {
     "missing": "–",
     "suppressed": "◆",
 }
-SEX = {"M": ("mænd", "men"), "F": ("kvinder", "women"), "_T": ("i alt", "total")}
-ORIGIN = {
-    "DK": ("dansk oprindelse", "Danish origin"),
-    "IMM": ("indvandrere", "immigrants"),
-    "DESC": ("efterkommere", "descendants"),
-    "_T": ("i alt", "total"),
-}
+SEX = SEX_LABELS
+ORIGIN = ORIGIN_LABELS
+# Units as people read them. A catalog may name any unit (its own data elements); the common
+# ones are translated here, and an unknown one at least gets "per" as "pr." on a Danish page.
 UNIT = {
     "%": ("%", "%"),
     "grade": ("karaktergennemsnit", "grade average"),
+    "grades": ("karakterer", "grades"),
     "persons": ("personer", "persons"),
+    "days": ("dage", "days"),
+    "nights": ("overnatninger", "nights"),
+    "households": ("husstande", "households"),
+    "jobs": ("arbejdspladser", "jobs"),
+    "places": ("pladser", "places"),
+    "reports": ("anmeldelser", "reports"),
+    "hectares": ("hektar", "hectares"),
+    "tonnes": ("ton", "tonnes"),
+    "kg": ("kg", "kg"),
+    "per 100": ("pr. 100", "per 100"),
+    "per 1,000": ("pr. 1.000", "per 1,000"),
     "per 10,000": ("pr. 10.000", "per 10,000"),
     "t per resident": ("t pr. indbygger", "t per resident"),
+    "nights per resident": ("overnatninger pr. indbygger", "nights per resident"),
+    "kg N per ha": ("kg N pr. ha", "kg N per ha"),
 }
 DIRECTION = {
     "up": ("Højere er bedre", "Higher is better"),
@@ -47,18 +61,11 @@ DIRECTION = {
 DECIMALS = {"%": 1, "grade": 1, "persons": 0, "per 10,000": 1, "t per resident": 2}
 
 
-def bi(da: str, en: str, tag: str = "span") -> str:
-    """Both languages as sibling elements; the texts are escaped here."""
-    if da == en:
-        return escape(da)
-    return f'<{tag} lang="da" class="l-da">{escape(da)}</{tag}><{tag} lang="en" class="l-en">{escape(en)}</{tag}>'
-
-
-def bi_html(da: str, en: str, tag: str = "span") -> str:
-    """Like ``bi`` for texts that are already HTML."""
-    if da == en:
-        return da
-    return f'<{tag} lang="da" class="l-da">{da}</{tag}><{tag} lang="en" class="l-en">{en}</{tag}>'
+def unit_pair(unit: str) -> tuple[str, str]:
+    """(Danish, English) for a unit; an unknown one as written, with "per" as "pr." in Danish."""
+    if unit in UNIT:
+        return UNIT[unit]
+    return re.sub(r"\bper\b", "pr.", unit), unit
 
 
 def decimals_for(unit: str, value: float | None = None) -> int:
@@ -82,15 +89,17 @@ def number(x: float, decimals: int, lang: str = "da", signed: bool = False) -> s
     return text
 
 
-def bi_number(x: float | None, unit: str, signed: bool = False, with_unit: bool = False) -> str:
-    """A number in both notations (identical texts collapse into one)."""
+def number_pair(
+    x: float | None, unit: str, signed: bool = False, with_unit: bool = False
+) -> tuple[str, str] | None:
+    """A number in Danish and English notation, with its unit when asked; None for no number."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
+        return None
     d = decimals_for(unit, x)
     da, en = number(x, d, "da", signed), number(x, d, "en", signed)
     if with_unit:
         da, en = da + unit_suffix(unit, "da"), en + unit_suffix(unit, "en")
-    return f'<span class="n">{bi(da, en)}</span>'
+    return da, en
 
 
 def unit_suffix(unit: str, lang: str) -> str:
@@ -99,7 +108,7 @@ def unit_suffix(unit: str, lang: str) -> str:
         return " %" if lang == "da" else "%"
     if unit in ("grade", "persons"):
         return ""
-    return " " + UNIT.get(unit, (unit, unit))[0 if lang == "da" else 1]
+    return " " + unit_pair(unit)[0 if lang == "da" else 1]
 
 
 def change_unit(unit: str) -> tuple[str, str]:
@@ -107,6 +116,5 @@ def change_unit(unit: str) -> tuple[str, str]:
     return ("pct.-point", "pp") if unit == "%" else ("", "")
 
 
-def status(code: str) -> str:
-    da, en = STATUS.get(code, (code, code))
-    return bi(da, en)
+def status_pair(code: str) -> tuple[str, str]:
+    return STATUS.get(code, (code, code))

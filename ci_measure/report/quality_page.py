@@ -1,7 +1,8 @@
-"""The scorecard's data-quality page: completeness by partner and period, rejected
-submissions, and the asset checks' results.
+"""The scorecard's data-quality section: completeness by partner and period, submissions by
+outcome, and the asset checks' results; and the partnership's own data-quality page, which
+also lists the rejected files (the public scorecard never does).
 
-The checks are the functions of ``ci_measure.quality`` that Dagster's asset checks wrap,
+The checks are the functions of ``ci_measure.figures.quality`` that Dagster's asset checks wrap,
 called directly. Their findings are shown as keys (what, where, when), never with the raw
 cell values they compare: those are unpublished counts and could undo suppression. The
 outlier check runs over the published rows for the same reason.
@@ -11,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from html import escape
 
 import pandas as pd
+from markupsafe import Markup
 
-from ci_measure import periods, quality
-from ci_measure.model import Workspace
-from ci_measure.report.labels import bi
+from ci_measure import clock, templating
+from ci_measure.config import periods
+from ci_measure.config.model import PERIOD_TYPES, Workspace
+from ci_measure.figures import quality
 
 MAX_PERIODS = 8  # completeness columns per period type: the latest ones
 KEY_COLUMNS = (
@@ -52,69 +54,22 @@ class QualityFacts:
     checks: list[Check] = field(default_factory=list)
 
 
-def _delivered_counts(con, cells: str, workspace: Workspace) -> dict[tuple, int]:
-    """{(assignment number, data element, period): promised cells delivered}, in DuckDB.
-
-    A breakdown delivered (M and F, or by origin) also delivers the total it adds up to."""
-    rows = [
-        (i, d, area, s, o)
-        for i, (_, a) in enumerate(_assignments(workspace))
-        for d in a.data_elements
-        for area in a.areas
-        for s in a.sex
-        for o in a.origin
-    ]
-    if not rows:
-        return {}
-    wanted = pd.DataFrame(rows, columns=["aid", "data_element", "area", "sex", "origin"])
-    con.register("_promised", wanted)
-    try:
-        found = con.execute(
-            f"""
-            WITH known AS (SELECT DISTINCT data_element, area, period, sex, origin FROM {cells}),
-            have AS (
-                SELECT data_element, area, period, sex, origin FROM known
-                UNION SELECT data_element, area, period, '_T', origin FROM known
-                UNION SELECT data_element, area, period, sex, '_T' FROM known
-                UNION SELECT data_element, area, period, '_T', '_T' FROM known
-            ),
-            present AS (SELECT DISTINCT data_element, period FROM known)
-            SELECT w.aid, w.data_element, p.period, count(h.data_element) AS done
-            FROM _promised w JOIN present p ON p.data_element = w.data_element
-            LEFT JOIN have h ON h.data_element = w.data_element AND h.area = w.area
-                AND h.period = p.period AND h.sex = w.sex AND h.origin = w.origin
-            GROUP BY ALL
-            """
-        ).fetchall()
-    finally:
-        con.unregister("_promised")
-    return {(aid, d, period): int(done) for aid, d, period, done in found}
-
-
-def _assignments(workspace: Workspace):
-    return [(p, a) for p in workspace.partnership.partners for a in p.reports]
-
-
-def _completeness(
-    delivered: dict[tuple, int], present_periods: dict[str, set[str]], workspace: Workspace
-):
-    """Per period type: (periods, {partner: {period: (delivered, promised)}})."""
-    types = {c: d.period_type for c, d in workspace.catalog.data_elements.items()}
+def _completeness(grid: pd.DataFrame, workspace: Workspace):
+    """Per period type: (latest periods, {partner: {period: (delivered, promised)}}), partners
+    in the partnership's order. ``grid`` is ``quality.completeness``: "delivered" is the rule
+    of ``ci-measure status`` and of the completeness check."""
+    order = {p.code: i for i, p in enumerate(workspace.partnership.partners)}
     result: dict[str, tuple[list[str], dict]] = {}
-    for aid, (partner, a) in enumerate(_assignments(workspace)):
-        for d in a.data_elements:
-            kind = types.get(d)
-            wanted_periods = sorted(present_periods.get(d, set()), key=periods.sort_key)
-            if kind is None or not wanted_periods:
-                continue
-            grid = result.setdefault(kind, ([], {}))[1].setdefault(partner.code, {})
-            promised = len(a.areas) * len(a.sex) * len(a.origin)
-            for period in wanted_periods:
-                done, total = grid.get(period, (0, 0))
-                grid[period] = (done + delivered.get((aid, d, period), 0), total + promised)
-    for columns, grid in result.values():
-        every = sorted({p for cells in grid.values() for p in cells}, key=periods.sort_key)
-        columns.extend(every[-MAX_PERIODS:])
+    sums = grid.groupby(["period_type", "partner", "period"], as_index=False)[
+        ["delivered", "promised"]
+    ].sum()
+    for kind in [k for k in PERIOD_TYPES if k in set(sums["period_type"])]:
+        mine = sums[sums["period_type"] == kind]
+        every = sorted(set(mine["period"]), key=periods.sort_key)
+        cells: dict[str, dict[str, tuple[int, int]]] = {}
+        for r in mine.sort_values("partner", key=lambda s: s.map(order)).itertuples():
+            cells.setdefault(r.partner, {})[r.period] = (int(r.delivered), int(r.promised))
+        result[kind] = (every[-MAX_PERIODS:], cells)
     return result
 
 
@@ -127,24 +82,23 @@ def _plain(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def gather(
-    workspace: Workspace, published: pd.DataFrame, today: dt.date | None = None
+    workspace: Workspace,
+    published: pd.DataFrame,
+    unpublished: pd.DataFrame,
+    today: dt.date | None = None,
 ) -> QualityFacts:
-    """Everything the page shows, computed from the warehouse and the published rows."""
+    """Everything the page shows, computed from the warehouse and the published rows; the
+    unpublished rows only to verify the published ones (never shown)."""
     from ci_measure import figures  # local: rendering needs no warehouse
 
     facts = QualityFacts(partner_names={p.code: p.name for p in workspace.partnership.partners})
     facts.submissions = figures.submissions(workspace)
     with figures.current_cells(workspace) as (con, cells):
-        present: dict[str, set[str]] = {}
-        for d, period in con.execute(
-            f"SELECT DISTINCT data_element, period FROM {cells}"
-        ).fetchall():
-            present.setdefault(d, set()).add(period)
-        delivered = _delivered_counts(con, cells, workspace)
+        grid = quality.completeness(con, cells, workspace)
         delivery = quality.delivery_status(con, cells, workspace, today=today)
         rules = quality.rule_violations(con, cells, workspace)
         totals = quality.total_mismatches(con, cells, workspace)
-    facts.completeness = _completeness(delivered, present, workspace)
+    facts.completeness = _completeness(grid, workspace)
     state = delivery["state"] if len(delivery) else pd.Series(dtype=object)
     facts.checks = [
         Check(
@@ -166,103 +120,120 @@ def gather(
             "Diskretionering anvendt",
             "Suppression applied",
             "error",
-            quality.unsuppressed_small_counts(published, workspace),
+            quality.suppression_findings(unpublished, published, workspace),
         ),
     ]
     return facts
 
 
-def _completeness_html(facts: QualityFacts) -> str:
-    if not facts.completeness:
-        return f'<p class="status">{bi("Ingen leverancer endnu.", "No deliveries yet.")}</p>'
-    parts = []
+SUBMISSION_STATES = (
+    ("accepted", ("Godkendt", "Accepted")),
+    ("rejected", ("Afvist", "Rejected")),
+    ("deleted", ("Slettet (persondata)", "Deleted (personal data)")),
+)
+
+
+def completeness_view(facts: QualityFacts) -> list[dict]:
+    """One table per period type: a row per partner, a cell per period (share delivered)."""
+    tables = []
     for kind, (columns, grid) in facts.completeness.items():
-        head = "".join(f'<th class="num">{escape(p)}</th>' for p in columns)
-        trs = []
+        rows = []
         for partner, cells in grid.items():
-            tds = []
+            shown = []
             for p in columns:
                 done, total = cells.get(p, (0, 0))
                 css = (
                     "na" if total == 0 else "full" if done == total else "part" if done else "none"
                 )
                 text = "·" if total == 0 else f"{round(100 * done / total)} %"
-                tds.append(f'<td class="{css}" title="{done}/{total}">{text}</td>')
-            name = escape(facts.partner_names.get(partner, partner))
-            trs.append(f"<tr><th>{name}</th>{''.join(tds)}</tr>")
-        kind_name = bi(periods.NAMES_DA[kind].capitalize(), periods.NAMES_EN[kind].capitalize())
-        parts.append(
-            f'<table class="cells"><thead><tr><th>{kind_name}</th>{head}</tr></thead><tbody>{"".join(trs)}</tbody></table>'
-        )
-    return "".join(parts)
+                shown.append({"css": css, "text": text, "title": f"{done}/{total}"})
+            rows.append({"name": facts.partner_names.get(partner, partner), "cells": shown})
+        name = (periods.NAMES_DA[kind].capitalize(), periods.NAMES_EN[kind].capitalize())
+        tables.append({"kind": name, "columns": columns, "rows": rows})
+    return tables
 
 
-def _submissions_html(facts: QualityFacts) -> str:
+def submissions_view(facts: QualityFacts) -> list[dict]:
+    """How many files each partner sent, by outcome (counts only: no file names)."""
     subs = facts.submissions
     if subs.empty:
-        return f'<p class="status">{bi("Ingen indsendelser endnu.", "No submissions yet.")}</p>'
+        return []
     counts = subs.groupby(["partner", "status"]).size().unstack(fill_value=0)
-    states = [
-        ("accepted", "Godkendt", "Accepted"),
-        ("rejected", "Afvist", "Rejected"),
-        ("deleted", "Slettet (persondata)", "Deleted (personal data)"),
-    ]
-    head = "".join(f'<th class="num">{bi(da, en)}</th>' for _, da, en in states)
-    trs = "".join(
-        f"<tr><th>{escape(facts.partner_names.get(str(p), str(p)))}</th>"
-        + "".join(f'<td class="num">{int(counts.loc[p].get(s, 0))}</td>' for s, _, _ in states)
-        + "</tr>"
+    return [
+        {
+            "name": facts.partner_names.get(str(p), str(p)),
+            "counts": [int(counts.loc[p].get(s, 0)) for s, _ in SUBMISSION_STATES],
+        }
         for p in counts.index
-    )
-    table = f"<table><thead><tr><th>{bi('Partner', 'Partner')}</th>{head}</tr></thead><tbody>{trs}</tbody></table>"
+    ]
+
+
+def rejected_view(facts: QualityFacts) -> list[dict]:
+    """The rejected files: when, who, which file. For the partnership's own page only."""
+    subs = facts.submissions
+    if subs.empty:
+        return []
     rejected = subs[subs["status"] == "rejected"]
-    if rejected.empty:
-        return table + f"<p>{bi('Ingen afviste indsendelser.', 'No rejected submissions.')}</p>"
-    rows = "".join(
-        f"<tr><td>{escape(str(r.received_at)[:16])}</td><td>{escape(facts.partner_names.get(str(r.partner), str(r.partner)))}</td>"
-        f"<td>{escape(str(r.file_name))}</td></tr>"
+    return [
+        {
+            "received": clock.for_people(pd.Timestamp(r.received_at).to_pydatetime()),
+            "partner": facts.partner_names.get(str(r.partner), str(r.partner)),
+            "file": str(r.file_name),
+        }
         for r in rejected.itertuples(index=False)
-    )
-    head2 = "".join(
-        f"<th>{bi(da, en)}</th>"
-        for da, en in (("Modtaget", "Received"), ("Partner", "Partner"), ("Fil", "File"))
-    )
-    return (
-        table
-        + f"<h3>{bi('Afviste indsendelser', 'Rejected submissions')}</h3><table><thead><tr>{head2}</tr></thead><tbody>{rows}</tbody></table>"
-    )
+    ]
 
 
-def _checks_html(facts: QualityFacts) -> str:
-    items = []
+def checks_view(facts: QualityFacts) -> list[dict]:
+    """Each check's verdict; findings as keys only (what, where, when), at most 15."""
+    found = []
     for check in facts.checks:
         n = len(check.findings)
-        css = "pass" if n == 0 else "fail" if check.severity == "error" else "warn"
-        verdict = bi("✓ bestået", "✓ passed") if n == 0 else bi(f"✗ {n} fund", f"✗ {n} findings")
-        detail = ""
-        if n:
-            keys = [c for c in KEY_COLUMNS if c in check.findings.columns]
-            shown = check.findings[keys].drop_duplicates().head(15).astype(str)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in r) + "</tr>"
-                for r in shown.itertuples(index=False)
-            )
-            head = "".join(f"<th>{escape(k)}</th>" for k in keys)
-            detail = f"<details><summary>{bi('Vis fund', 'Show findings')}</summary><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
-        items.append(
-            f'<tr class="check {css}"><td>{bi(check.name_da, check.name_en)}</td><td><b>{verdict}</b>{detail}</td></tr>'
+        keys = [c for c in KEY_COLUMNS if c in check.findings.columns] if n else []
+        shown = check.findings[keys].drop_duplicates().head(15).astype(str) if n else None
+        found.append(
+            {
+                "name": (check.name_da, check.name_en),
+                "css": "pass" if n == 0 else "fail" if check.severity == "error" else "warn",
+                "n": n,
+                "columns": keys,
+                "rows": [list(r) for r in shown.itertuples(index=False)] if n else [],
+            }
         )
-    return f"<table>{''.join(items)}</table>"
+    return found
+
+
+def _context(facts: QualityFacts) -> dict:
+    from ci_measure.report.html import template_globals
+
+    return {
+        "completeness": completeness_view(facts),
+        "submission_states": [words for _, words in SUBMISSION_STATES],
+        "submissions": submissions_view(facts),
+        "checks": checks_view(facts),
+        **template_globals(),
+    }
 
 
 def render(facts: QualityFacts) -> str:
-    intro = bi(
-        "Andel af de lovede tal (partner × dataelement × område × opdeling), der er leveret for hver periode.",
-        "Share of the promised figures (partner × data element × area × breakdown) delivered for each period.",
-    )
-    return (
-        f'<section class="card" id="quality"><h2>{bi("Datakvalitet", "Data quality")}</h2>'
-        f'<h3>{bi("Fuldstændighed pr. partner og periode", "Completeness by partner and period")}</h3><p class="meta">{intro}</p>{_completeness_html(facts)}'
-        f"<h3>{bi('Indsendelser', 'Submissions')}</h3>{_submissions_html(facts)}"
-        f"<h3>{bi('Kontroller', 'Checks')}</h3>{_checks_html(facts)}</section>"
+    """The public scorecard's data-quality section. It never lists files: a file name is the
+    partner's text (anyone with a partner's link could put words on the public page)."""
+    return templating.render("ci_measure.report", "quality.html", **_context(facts))
+
+
+def render_internal(facts: QualityFacts, name: str, generated: dt.datetime | None = None) -> str:
+    """The partnership's own data-quality page (``reports/data_quality.html``, never served by
+    the portal): the same section and, below it, every rejected file."""
+    from ci_measure.report.style import CSS, SCRIPT
+
+    return templating.render(
+        "ci_measure.report",
+        "data_quality.html",
+        css=Markup(CSS),
+        script=Markup(SCRIPT),
+        name=name,
+        generated=clock.for_people(generated or clock.utc_now()),
+        section=Markup(render(facts)),  # our own template's output
+        rejected=rejected_view(facts),
+        **_context(facts),
     )

@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ci_measure import periods
-from ci_measure.model import Indicator, Partnership
+from ci_measure.config import periods
+from ci_measure.config.model import ORIGIN_PARTS, SEX_PARTS, TOTAL, Indicator, Partnership
 
 FORECAST_POINTS = 5  # the projection is fitted to at most this many latest ok values
 FORECAST_AHEAD = 2  # and drawn this many periods ahead
 COARSE_FIRST = ("year", "school_year", "quarter", "month")
-SEX_PARTS = ("M", "F")
-ORIGIN_PARTS = ("DK", "IMM", "DESC")
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,9 @@ def national_area(partnership: Partnership, exclude: str | None = None) -> str |
 def area_for(rows: pd.DataFrame, indicator: str, partnership: Partnership, main: str) -> str:
     """The main area, unless it has no figure at all for this indicator: then the area with the
     most ok values (an indicator one district alone reports is shown for that district)."""
-    mine = rows[(rows["indicator"] == indicator) & (rows["sex"] == "_T") & (rows["origin"] == "_T")]
+    mine = rows[
+        (rows["indicator"] == indicator) & (rows["sex"] == TOTAL) & (rows["origin"] == TOTAL)
+    ]
     if (mine.loc[mine["area"] == main, "status"] != "missing").any():
         return main
     counts = mine[mine["status"] == "ok"]["area"].value_counts().to_dict()
@@ -221,7 +221,7 @@ def _breakdown(
     rows: pd.DataFrame, column: str, parts: tuple[str, ...], all_periods: list[str]
 ) -> dict:
     other = "origin" if column == "sex" else "sex"
-    chosen = rows[(rows[other] == "_T") & rows[column].isin(parts)]
+    chosen = rows[(rows[other] == TOTAL) & rows[column].isin(parts)]
     if chosen.empty or (chosen["status"] == "missing").all():
         return {}
     return {c: _fill_gaps(_points(chosen[chosen[column] == c]), all_periods) for c in parts}
@@ -232,7 +232,7 @@ def summarise(
 ) -> Summary:
     """One indicator's story for one area, from that indicator's published rows."""
     rows = rows[rows["indicator"] == indicator.code]
-    total = rows[(rows["sex"] == "_T") & (rows["origin"] == "_T")]
+    total = rows[(rows["sex"] == TOTAL) & (rows["origin"] == TOTAL)]
     here = total[total["area"] == area]
     preferred = [
         periods.period_type(t.period)

@@ -1,7 +1,9 @@
 """Hand-written inline SVG charts: no library, no script, nothing fetched when the page opens.
 
 A value that is not ``ok`` is never drawn as a number: the line breaks there and a status
-mark sits in a strip under the plot area, with the status in its tooltip.
+mark sits in a strip under the plot area, with the status in its tooltip. Every text is
+escaped here, where the SVG is drawn, and the result is marked safe (``Markup``) for the
+templates; this is the only HTML the report builds outside its templates.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from html import escape
+
+from markupsafe import Markup
 
 from ci_measure.report import labels
 from ci_measure.report.series import Point
@@ -79,7 +83,7 @@ def line_chart(
     title: str = "",
     width: int = W,
     height: int = H,
-) -> str:
+) -> Markup:
     """A curve over time; baseline, target and projection optional."""
     forecast = forecast or []
     values = [p.value for line in lines for p in line.points if p.value is not None]
@@ -88,7 +92,7 @@ def line_chart(
     xs = [p.x for line in lines for p in line.points] + [p.x for p in forecast]
     xs += [v[1] for v in (baseline, target) if v]
     if not xs:
-        return ""
+        return Markup("")
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
     ticks = nice_ticks(low - pad, high + pad)
@@ -162,7 +166,7 @@ def line_chart(
                     f'<circle class="forecast-dot" cx="{sx(p.x):.1f}" cy="{sy(p.value or 0):.1f}" r="3.5">{_tooltip(p.period, p.value, unit, "ok", label)}</circle>'
                 )
     out.append("</svg>")
-    return "".join(out)
+    return Markup("".join(out))
 
 
 def _x_labels(lines: list[Line], forecast: list[Point], sx, plot_bottom: float) -> list[str]:
@@ -215,11 +219,11 @@ def _series(line: Line, unit: str, sx, sy, strip_y: float) -> list[str]:
     return out
 
 
-def sparkline(points: list[Point], css: str = "main", width: int = 96, height: int = 30) -> str:
+def sparkline(points: list[Point], css: str = "main", width: int = 96, height: int = 30) -> Markup:
     """A tiny curve for the overview table: ok values only, gaps kept."""
     ok = [p for p in points if p.value is not None]
     if len(ok) < 2:
-        return ""
+        return Markup("")
     low, high = min(p.value for p in ok), max(p.value for p in ok)  # type: ignore[type-var]
     span = (high - low) or 1.0
     x_low, x_high = points[0].x, points[-1].x
@@ -242,4 +246,4 @@ def sparkline(points: list[Point], css: str = "main", width: int = 96, height: i
         r = 2.5 if p is ok[-1] else 1.5
         out.append(f'<circle class="dot {css}" cx="{sx(p.x):.1f}" cy="{sy(p.value):.1f}" r="{r}"/>')
     out.append("</svg>")
-    return "".join(out)
+    return Markup("".join(out))

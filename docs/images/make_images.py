@@ -23,8 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ci_measure import ingest, template  # noqa: E402
-from ci_measure.model import (  # noqa: E402
+from ci_measure.config.model import (  # noqa: E402
     Area,
     Assignment,
     Catalog,
@@ -34,6 +33,7 @@ from ci_measure.model import (  # noqa: E402
     Rule,
     Workspace,
 )
+from ci_measure.intake import ingest, template  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 TODAY = dt.date(2026, 3, 1)

@@ -7,9 +7,7 @@ has at least one `ok` row, and the scorecard names the partnership and its indic
 
 from __future__ import annotations
 
-import hashlib
 import html
-import importlib.util
 import io
 import json
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ci_measure.examples import EXAMPLES, example_path, list_examples
+from ci_measure.config.examples import EXAMPLES, example_path, list_examples
 
 # The files each example rejects on purpose (README.md of each example), with their error codes.
 REJECTED: dict[str, dict[str, set[str]]] = {
@@ -96,7 +94,7 @@ def test_the_demo_example_is_data_demo_itself():
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_example_runs_end_to_end(slug, cli, tmp_path):
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
 
     root = tmp_path / slug
     code, out, err = cli("init", "--example", slug, "--workspace", root)
@@ -134,30 +132,6 @@ def test_example_runs_end_to_end(slug, cli, tmp_path):
     assert html.escape(workspace.partnership.name) in page
     for code_ in wanted:
         assert html.escape(workspace.catalog.indicators[code_].label_da) in page, code_
-
-
-def _digests(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.glob("*/submissions/*/*"))
-    }
-
-
-def test_committed_submissions_are_what_the_generator_writes(tmp_path, capsys):
-    """examples/make_example_files.py regenerates the committed files byte for byte."""
-    spec = importlib.util.spec_from_file_location(
-        "make_example_files", EXAMPLES / "make_example_files.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main([str(tmp_path)])
-    capsys.readouterr()
-    generated = _digests(tmp_path)
-    assert generated, "the generator wrote nothing"
-    assert generated == {k: v for k, v in _digests(EXAMPLES).items() if k in generated}
-    assert sorted({Path(k).parts[0] for k in generated}) == [
-        s for s in SLUGS if s != "medvind-oesterbyen"
-    ]
 
 
 def test_the_scorecard_shows_only_what_the_partnership_measures(cli, tmp_path):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -12,18 +11,17 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from ci_measure.figures import indicator_rows
-from ci_measure.workspace import init_workspace, load_workspace
+from ci_measure.config.workspace import init_workspace, load_workspace
+from ci_measure.figures import indicator_rows, present
 from pipelines.defs.measurement import assets, checks
 from pipelines.defs.measurement.partitions import SUBMISSIONS
 from pipelines.defs.measurement.resources import WorkspaceResource
 from pipelines.defs.measurement.sensors import inbox_sensor
+from pipelines.refresh import refresh
 from tests.helpers import write
 
-REPO = Path(__file__).resolve().parents[2]
 GOOD = "dataelement;område;periode;køn;værdi\nELEVER_AFGANG_9KL;0561-OST-N;2023/24;_T;40\nELEVER_UDD_15MD;0561-OST-N;2023/24;_T;34\n"
 
-DOWNSTREAM = [assets.warehouse, assets.indicator_values, assets.published_figures]
 CHECKS = [
     checks.warehouse_completeness,
     checks.warehouse_timeliness,
@@ -43,24 +41,6 @@ def test_definitions_load_with_every_asset_check_sensor_and_job():
     assert loaded.resolve_sensor_def("inbox_sensor")
     assert loaded.resolve_job_def("reprocess_all") and loaded.resolve_job_def("ingest_submission")
     assert len(loaded.resolve_schedule_def("nightly_publish").cron_schedule) > 0
-
-
-def test_dagster_definitions_validate_from_the_repository_root(tmp_path):
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(tmp_path),
-        "CI_MEASURE_WORKSPACE": str(tmp_path / "ws"),
-    }
-    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_the_sensor_requests_one_run_per_new_file_and_none_for_the_same_file(workspace_dir):
@@ -126,42 +106,58 @@ def test_a_copy_sent_after_the_run_gets_its_own_run_and_loads_nothing(workspace_
     assert len(receipts) == 2 and not list((workspace_dir / "inbox" / "SKOLE").iterdir())
 
 
-def test_materialising_everything_gives_the_figures_of_the_cli(tmp_path):
-    root = init_workspace(tmp_path / "demo", demo=True)
-    ws = load_workspace(root)
-    resources = {"workspace": WorkspaceResource(root=str(root))}
-    instance = dg.DagsterInstance.ephemeral()
-    from ci_measure.ingest import pending_files
-    from ci_measure.validate import sha256_of
+@pytest.fixture(scope="module")
+def through_dagster(tmp_path_factory) -> Path:
+    """The demo taken in and computed by Dagster alone (the inbox runs, then every asset)."""
+    root = init_workspace(tmp_path_factory.mktemp("three") / "demo", demo=True)
+    with pytest.MonkeyPatch.context() as patch, dg.DagsterInstance.ephemeral() as instance:
+        patch.setenv("CI_MEASURE_WORKSPACE", str(root))
+        _, failures = refresh(instance)
+    assert failures == []
+    return root
 
-    for partner, path in pending_files(ws):
-        key = sha256_of(path)
-        instance.add_dynamic_partitions(SUBMISSIONS.name, [key])
-        result = dg.materialize(
-            [assets.submissions],
-            partition_key=key,
-            instance=instance,
-            resources=resources,
-            run_config={
-                "ops": {"submissions": {"config": {"path": str(path), "partner": partner}}}
-            },
-        )
-        assert result.success
-    assert not pending_files(ws)
 
-    result = dg.materialize(DOWNSTREAM, instance=instance, resources=resources)
-    assert result.success
-    from_dagster = pd.read_parquet(root / "reports" / "indicator_values.parquet")
-    from_cli = indicator_rows(ws)
-    pd.testing.assert_frame_equal(from_dagster, from_cli)
-    published = pd.read_parquet(root / "reports" / "published_figures.parquet")
-    pd.testing.assert_frame_equal(published, indicator_rows(ws, published=True))
+@pytest.mark.parametrize("published", [False, True], ids=["unpublished", "published"])
+def test_the_cli_the_asset_and_the_notebook_give_the_same_figures(through_dagster, published):
+    """One code path: `ci-measure indicators --format csv`, the asset's Parquet file and
+    `indicators.compute` are three outputs of the same rows (SPEC §7, §9, §10)."""
+    import indicators
+
+    root = through_dagster
+    name = "published_figures" if published else "indicator_values"
+    from_dagster = pd.read_parquet(root / "reports" / f"{name}.parquet")
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "ci-measure"), "indicators", "--workspace", str(root)]
+        + ["--format", "csv"]
+        + (["--published"] if published else []),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert cli.returncode == 0, cli.stderr
+    from_notebook = indicators.compute(workspace=root, published=published)
+
+    statuses = set(from_dagster["status"])
+    assert len(from_dagster) > 100 and "ok" in statuses
+    assert ("suppressed" in statuses) == published  # the two outputs are not the same rows
+    pd.testing.assert_frame_equal(from_notebook, from_dagster)
+    assert cli.stdout == present.to_csv(from_dagster)  # byte for byte
+    text = {
+        c: "string" for c in from_dagster.columns if c not in ("numerator", "denominator", "value")
+    }
+    from_cli = pd.read_csv(
+        io.StringIO(cli.stdout),
+        dtype=text,
+        keep_default_na=False,
+        na_values={c: [""] for c in from_dagster.columns},
+    )
+    pd.testing.assert_frame_equal(from_cli, from_dagster, check_exact=False, rtol=1e-12)
 
 
 @pytest.fixture(scope="module")
 def demo_root(tmp_path_factory) -> Path:
     """The demo, fully ingested (shared by the read-only check tests)."""
-    from ci_measure.ingest import ingest_inbox
+    from ci_measure.intake.ingest import ingest_inbox
 
     root = init_workspace(tmp_path_factory.mktemp("demo") / "ws", demo=True)
     ingest_inbox(load_workspace(root))
@@ -177,7 +173,7 @@ def test_every_check_passes_on_the_demo(check, demo_root):
 
 def _broken_demo(tmp_path: Path) -> Path:
     """The demo plus files that break each promise the checks watch over."""
-    from ci_measure.ingest import ingest_inbox
+    from ci_measure.intake.ingest import ingest_inbox
 
     root = init_workspace(tmp_path / "broken", demo=True)
     inbox = root / "inbox"
@@ -214,7 +210,7 @@ def test_checks_fail_readably_on_a_broken_workspace(tmp_path):
 
 
 def test_the_outlier_check_flags_a_jump_with_its_factor(tmp_path):
-    from ci_measure.ingest import ingest_inbox
+    from ci_measure.intake.ingest import ingest_inbox
 
     root = init_workspace(tmp_path / "jump", demo=True)
     write(  # ten times the meeting places' visitors of 2024-Q4 a year later
@@ -228,3 +224,41 @@ def test_the_outlier_check_flags_a_jump_with_its_factor(tmp_path):
     assert not result.passed
     assert "jump by more than ×1.5" in result.description
     assert "2025-Q4" in result.metadata["details"].value
+
+
+def test_the_suppression_check_reads_the_published_file_and_fails_on_a_broken_one(demo_root):
+    """The check verifies what was published, not how: a publication with one small count
+    put back is caught (SPEC §7.6; issue 20)."""
+    ws = load_workspace(demo_root)
+    published = indicator_rows(ws, published=True)
+    rows = indicator_rows(ws)
+    hit = published.index[published["status"] == "suppressed"][0]
+    published.loc[hit] = rows.loc[hit]  # the unpublished numbers, as if never suppressed
+    ws.reports_dir.mkdir(parents=True, exist_ok=True)
+    published.to_parquet(ws.reports_dir / "published_figures.parquet", index=False)
+    try:
+        result = checks.published_figures_suppression(WorkspaceResource(root=str(demo_root)))
+    finally:
+        (ws.reports_dir / "published_figures.parquet").unlink()
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert "break disclosure control" in result.description
+    assert rows.loc[hit, "indicator"] in result.metadata["details"].value
+
+
+def test_a_parquet_output_that_fails_half_way_leaves_the_previous_file_whole(
+    through_dagster, monkeypatch
+):
+    """The figures are written beside the target and renamed: a notebook reading
+    indicator_values.parquet sees the old file or the new one, never half of one."""
+    target = through_dagster / "reports" / "indicator_values.parquet"
+    before = target.read_bytes()
+
+    def half_then_fail(frame, path, **kwargs):
+        Path(path).write_bytes(before[: len(before) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", half_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        assets.indicator_values(WorkspaceResource(root=str(through_dagster)))
+    assert target.read_bytes() == before
+    assert not [p.name for p in target.parent.iterdir() if p.name.startswith(".")]

@@ -33,8 +33,8 @@ def make_workspace(root: Path, extra_yaml: str = "") -> Path:
 
 
 def links_for(root: Path, *partners: str) -> dict[str, str]:
+    from ci_measure.config.workspace import load_workspace
     from ci_measure.portal.tokens import create_link
-    from ci_measure.workspace import load_workspace
 
     ws = load_workspace(root)
     return {p: create_link(ws, p)[0] for p in partners}

@@ -21,6 +21,7 @@ import pytest
 
 from ci_measure.cli import main
 from tests.portal.support import GOOD, MISTAKE, make_workspace
+from tests.support.services import require
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = (
@@ -32,10 +33,12 @@ for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
     if CHROMIUM is None and Path(candidate).exists():
         CHROMIUM = candidate
 
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium from the OS packages (apt install chromium); browsers are never downloaded",
-)
+
+@pytest.fixture
+def chromium() -> str:
+    """The OS's Chromium (browsers are never downloaded): skip locally, fail under CI=true."""
+    require(CHROMIUM is not None, "Chromium from the OS packages (apt install chromium)")
+    return str(CHROMIUM)
 
 
 def ci_measure(*args: object) -> tuple[int, str, str]:
@@ -112,9 +115,9 @@ def udd_overgang(root: Path) -> float | None:
     return row["value"]
 
 
-@needs_chromium
-def test_a_partner_delivers_and_corrects_a_submission_in_the_browser(server, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+def test_a_partner_delivers_and_corrects_a_submission_in_the_browser(server, tmp_path, chromium):
+    from playwright import sync_api  # a declared dev dependency (requirements.lock)
+
     root, base = server["root"], server["base"]
     assert udd_overgang(root) == 75.0
     mistake = tmp_path / "skole efterår.csv"
@@ -123,7 +126,7 @@ def test_a_partner_delivers_and_corrects_a_submission_in_the_browser(server, tmp
     requested: list[str] = []
     problems: list[str] = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True)
         try:
             context = browser.new_context(
                 viewport={"width": 390, "height": 844},  # a phone
@@ -162,7 +165,7 @@ def test_a_partner_delivers_and_corrects_a_submission_in_the_browser(server, tmp
 
             # 3. its own file comes back with the cell marked
             with page.expect_download() as download:
-                page.get_by_role("link", name="din fil med fejlene markeret (Excel)").click()
+                page.get_by_role("link", name="jeres fil med fejlene markeret (Excel)").click()
             marked = tmp_path / "marked.xlsx"
             download.value.save_as(marked)
             sheet = openpyxl.load_workbook(marked).worksheets[0]
@@ -186,7 +189,7 @@ def test_a_partner_delivers_and_corrects_a_submission_in_the_browser(server, tmp
 
             # 5. the template, and the English switch (keeping the receipt on screen)
             with page.expect_download() as download:
-                page.get_by_role("link", name="Hent din skabelon (Excel)").click()
+                page.get_by_role("link", name="Hent jeres skabelon (Excel)").click()
             assert download.value.suggested_filename == "skabelon-SKOLE.xlsx"
             page.get_by_role("link", name="English").click()
             assert page.locator("h2", has_text="Send a file").is_visible()

@@ -13,9 +13,9 @@ import time
 
 import duckdb
 
-from ci_measure.ingest import ingest_file, pending_files
+from ci_measure.config.workspace import load_workspace
+from ci_measure.intake.ingest import ingest_file, pending_files
 from ci_measure.portal import uploads
-from ci_measure.workspace import load_workspace
 from tests.portal.support import GOOD, files_under, send, visible_text
 
 
@@ -111,12 +111,12 @@ def test_while_the_warehouse_is_busy_the_upload_waits_and_is_taken_in_once_after
     client, links, portal_root, monkeypatch
 ):
     from ci_measure import warehouse
-    from ci_measure.ingest import ingest_lock
-    from ci_measure.portal import app
+    from ci_measure.intake.ingest import ingest_lock
+    from ci_measure.portal import deferred
 
     ws = load_workspace(portal_root)
     monkeypatch.setattr(warehouse, "LOCK_TIMEOUT_S", 0.3)
-    monkeypatch.setattr(app, "RETRY_S", 0.1)
+    monkeypatch.setattr(deferred, "RETRY_S", 0.1)
     token = links["SKOLE"]
     with ingest_lock(ws):  # a long Dagster run holds the workspace
         response = send(client, token, "skole.csv", GOOD)

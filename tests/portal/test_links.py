@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
+from ci_measure.config.workspace import load_workspace
 from ci_measure.portal import tokens
-from ci_measure.workspace import load_workspace
 
 
 def test_partner_link_prints_the_link_once_and_stores_only_its_hash(portal_root, cli):

@@ -10,9 +10,9 @@ import duckdb
 import httpx
 import pytest
 
+from ci_measure.config.workspace import load_workspace
 from ci_measure.portal import tokens
 from ci_measure.portal.app import create_app
-from ci_measure.workspace import load_workspace
 from tests.portal.support import (
     CPR_NUMBER,
     GOOD,
@@ -334,3 +334,19 @@ def test_logs_never_show_a_token(client, links, caplog):
     assert token not in server and token[:12] not in server
     assert "testclient" not in server  # no client addresses
     assert "GET /p/***/<file> 404" in server and "nope" not in server  # nor file names
+
+
+def test_a_traceback_in_the_log_never_shows_a_token(links, caplog):
+    """Failures are logged with their traceback (issue 20); a token in it is masked too."""
+    from ci_measure.portal import security
+
+    security.install_log_filters()
+    token = links["SKOLE"]
+    log = logging.getLogger("ci_measure.portal")
+    with caplog.at_level(logging.ERROR, "ci_measure.portal"):
+        try:
+            raise ValueError(f"while serving /p/{token}/upload")
+        except ValueError:
+            log.exception("upload failed")
+    assert "Traceback" in caplog.text and "ValueError: while serving /p/***/upload" in caplog.text
+    assert token not in caplog.text

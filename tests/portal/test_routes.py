@@ -9,8 +9,8 @@ import re
 import openpyxl
 import pytest
 
+from ci_measure.config.workspace import load_workspace
 from ci_measure.portal.app import create_app
-from ci_measure.workspace import load_workspace
 from tests.portal.support import (
     GOOD,
     MISTAKE,
@@ -47,9 +47,9 @@ def test_the_partner_page_is_danish_phone_sized_and_self_contained(client, links
     page, text = response.text, visible_text(response.text)
     assert '<html lang="da">' in page
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
-    assert "Send en fil" in text and "Hent din skabelon (Excel)" in text
+    assert "Send en fil" in text and "Hent jeres skabelon (Excel)" in text
     assert "Østerbyens skoler (SKOLE)" in text
-    assert "Du har ikke sendt nogen filer endnu." in text
+    assert "I har ikke sendt nogen filer endnu." in text
     assert "Det mangler vi fra jer" in text and "Jeres indberetninger" in text
     assert 'type="file"' in page and 'id="drop"' in page and 'enctype="multipart/form-data"' in page
     # no external assets: only the app's own stylesheet and script, and a CSP that says so
@@ -268,7 +268,7 @@ def test_a_half_edited_partnership_file_does_not_take_the_portal_down(client, li
 
 
 def test_without_the_status_the_page_still_takes_uploads(client, links, monkeypatch):
-    from ci_measure import status
+    from ci_measure.figures import status
 
     def busy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise TimeoutError("warehouse busy")
@@ -279,3 +279,50 @@ def test_without_the_status_the_page_still_takes_uploads(client, links, monkeypa
     text = visible_text(response.text)
     assert "Oversigten kan ikke vises lige nu" in text and "Alt, I skal levere" not in text
     assert 'id="upload"' in response.text
+
+
+def test_names_and_file_names_with_script_are_text_on_every_page(tmp_path, cli):
+    """A partner name, an area name, the partnership's name and a file name holding <script>
+    are shown as text on the partner's page, the public scorecard and the partnership's own
+    data-quality page (Jinja2 autoescape; issue 20)."""
+    from tests.conftest import PARTNERSHIP
+
+    attack = {"p": "Testpartnerskab", "a": "Nord", "s": "Østerbyens skoler"}
+    config = PARTNERSHIP
+    for mark, name in attack.items():
+        config = config.replace(f"name: {name}\n", f"name: '<script>alert(\"{mark}\")</script>'\n")
+    root = make_workspace(tmp_path / "ws")
+    (root / "partnership.yaml").write_text(config + "public_scorecard: true\n", encoding="utf-8")
+    (root / "inbox" / "SKOLE" / "1-god.csv").write_text(GOOD, encoding="utf-8")
+    (root / "inbox" / "SKOLE" / '2-<script>alert("f").csv').write_text(  # no "/" in a name
+        MISTAKE, encoding="utf-8"
+    )
+    assert cli("ingest", "--workspace", root)[0] == 1
+    assert cli("report", "--workspace", root)[0] == 0
+    token = links_for(root, "SKOLE")["SKOLE"]
+    with TestClient(create_app(root)) as client:
+        pages = {
+            "partner": client.get(f"/p/{token}/").text,
+            "partner, first receipt": client.get(f"/p/{token}/?lang=en").text,
+            "scorecard": client.get("/scorecard").text,
+            "data quality": (root / "reports" / "data_quality.html").read_text(encoding="utf-8"),
+        }
+        assert client.get("/data_quality.html").status_code == 404  # never served
+    for page_name, html in pages.items():
+        assert "<script>alert" not in html, page_name
+        assert "&lt;script&gt;alert(" in html, page_name
+    assert "alert(&#34;s&#34;)" in pages["partner"]  # the partner's name
+    assert "2-&lt;script&gt;alert(&#34;f&#34;).csv" in pages["partner"]  # its history
+    assert "alert(&#34;a&#34;)" in pages["scorecard"]  # the area, in the comparison
+    assert "alert(&#34;f&#34;)" in pages["data quality"]  # the rejected file, listed as text
+    assert "alert(&#34;f&#34;)" not in pages["scorecard"]  # the public page names no file
+
+
+def test_the_portal_addresses_the_partner_one_way():
+    """Danish texts say I/jeres throughout, never du/din beside jeres (issue 15)."""
+    from ci_measure.portal.pages import TEXT
+
+    danish = " ".join(TEXT["da"].values())
+    assert not re.search(r"\b(du|din|dit|dine|dig|Du|Din|Dit|Dine)\b", danish)
+    assert "jeres" in danish and re.search(r"\bI\b", danish)
+    assert set(TEXT["da"]) == set(TEXT["en"])

@@ -90,8 +90,8 @@ def run_cli(
 
 def waiting(root: Path) -> list[str]:
     """Files a partner left in the inbox that are still to be processed (what ingest would take)."""
-    from ci_measure.ingest import pending_files
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.intake.ingest import pending_files
 
     return sorted(p.name for _, p in pending_files(load_workspace(root)))
 
@@ -128,16 +128,15 @@ def check_consistent(root: Path) -> None:
         else:
             archived = root / archive_path
             assert archived.is_file(), f"{archive_path} missing"
-            from ci_measure.validate import sha256_of
+            from ci_measure.intake.validate import sha256_of
 
             assert sha256_of(archived) == sha
 
 
 def snapshot(root: Path) -> dict:
     """Everything a rerun must reproduce exactly: figures, audit trail, receipts, inbox."""
-    from ci_measure import present
-    from ci_measure.figures import indicator_rows
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.figures import indicator_rows, present
 
     ws = load_workspace(root)
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:

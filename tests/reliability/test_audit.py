@@ -49,7 +49,8 @@ def test_every_outcome_is_recorded_and_shown_and_earlier_rows_never_change(works
         }  # fmt: skip
     ended = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     assert [r["id"] for r in shown] == [1, 2, 3, 4]
-    times = [dt.datetime.fromisoformat(r["received_at"]) for r in shown]
+    assert all(r["received_at"].endswith("Z") for r in shown)  # machines read ISO UTC
+    times = [dt.datetime.fromisoformat(r["received_at"]).replace(tzinfo=None) for r in shown]
     assert times == sorted(times) and started <= times[0] and times[-1] <= ended  # UTC
 
     # The same bytes again: recorded once, the receipt says so, the trail is unchanged.
@@ -75,7 +76,7 @@ def test_every_outcome_is_recorded_and_shown_and_earlier_rows_never_change(works
         "errors",
     ]
     assert re.match(
-        r"\s*3\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+NGO\s+3-cpr\.csv\s+[0-9a-f]{12}\s+deleted\s+1\s+1$",
+        r"\s*3\s+\d\d-\d\d-\d{4} kl\. \d\d:\d\d CES?T\s+NGO\s+3-cpr\.csv\s+[0-9a-f]{12}\s+deleted\s+1\s+1$",
         lines[3],
     )
     assert [r["file"] for r in _history(cli, workspace_dir, "--partner", "ngo")] == ["3-cpr.csv"]
@@ -88,7 +89,7 @@ def test_history_of_a_new_workspace_is_empty_and_creates_nothing(workspace_dir, 
     assert code == 0 and out == "Ingen filer modtaget endnu. / No files received yet.\n"
     assert not (workspace_dir / "warehouse.duckdb").exists()
     code, _, err = cli("history", "--workspace", workspace_dir, "--partner", "NOBODY")
-    assert code == 2 and "unknown partner 'NOBODY'; the partners are: SKOLE, KOMMUNE, NGO" in err
+    assert code == 2 and "unknown partner 'NOBODY'. The partners are: SKOLE, KOMMUNE, NGO." in err
 
 
 def test_the_notebook_sees_the_same_trail(workspace_dir, cli):

@@ -95,9 +95,8 @@ def inbox(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 def _facts(root: Path) -> dict:
     """What must not depend on who took which file in: trail, cells, figures, receipts."""
-    from ci_measure import present
-    from ci_measure.figures import indicator_rows
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.figures import indicator_rows, present
 
     ws = load_workspace(root)
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
@@ -218,8 +217,8 @@ def test_three_ingests_a_dagster_run_and_readers_at_once_take_each_file_exactly_
 
 
 def test_a_waiting_ingest_says_so_and_gives_up_after_a_bounded_time_with_one_line(inbox, tmp_path):
-    from ci_measure.ingest import ingest_lock
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.intake.ingest import ingest_lock
 
     root = copy_workspace(inbox[0], tmp_path / "ws")
     with ingest_lock(load_workspace(root)):  # another ingest is busy for a long time
@@ -241,8 +240,8 @@ def test_a_waiting_ingest_says_so_and_gives_up_after_a_bounded_time_with_one_lin
 
 def test_a_waiting_ingest_goes_ahead_when_the_other_one_finishes(inbox, tmp_path):
     """Waiting its turn is not an error: the second writer starts when the lock is free."""
-    from ci_measure.ingest import ingest_lock
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.intake.ingest import ingest_lock
 
     root = copy_workspace(inbox[0], tmp_path / "ws")
     with ingest_lock(load_workspace(root)):

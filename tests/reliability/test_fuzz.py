@@ -6,7 +6,7 @@ The examples per property are modest so the suite stays quick; for a longer hunt
 
     CI_MEASURE_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/reliability/test_fuzz.py
 
-(The readers alone are fuzzed in tests/ci_measure/test_read_limits.py; here it is the whole
+(The readers alone are fuzzed in tests/ci_measure/intake/test_read_limits.py; here it is the whole
 `check`: reading, CPR search, header mapping, harmonising, the schema, the receipt.)
 """
 
@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from ci_measure.cli import main
 from tests.conftest import PARTNERSHIP, REALDATA
 from tests.reliability.common import xlsx_bytes
+from tests.support.realdata import require_realdata
 
 EXAMPLES = int(os.environ.get("CI_MEASURE_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
@@ -188,8 +189,8 @@ def _render(rows, d) -> bytes:  # noqa: ANN001
 @FUZZ
 @given(valid_submissions())
 def test_valid_rows_in_any_csv_dialect_are_accepted_with_the_same_cells(submission):
-    from ci_measure.validate import validate_file
-    from ci_measure.workspace import load_workspace
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.intake.validate import validate_file
 
     rows, dialect = submission
     data = _render(rows, dialect)
@@ -296,10 +297,13 @@ GOOD_ROWS = [
 ]
 
 
+REAL_SEEDS = ("dst_nuts_region_landsdel_kommune.ods", "frictionless/table.xls", "frictionless/merged-cells.xls",
+              "frictionless/table-with-two-sheets.ods", "frictionless/sheets.xlsx")  # fmt: skip
+
+
 def _seeds() -> dict[str, bytes]:
     seeds = {".xlsx": xlsx_bytes(GOOD_ROWS)}
-    for name in ("dst_nuts_region_landsdel_kommune.ods", "frictionless/table.xls", "frictionless/merged-cells.xls",
-                 "frictionless/table-with-two-sheets.ods", "frictionless/sheets.xlsx"):  # fmt: skip
+    for name in REAL_SEEDS:
         path = REALDATA / name
         if path.exists():
             seeds[f"{Path(name).suffix}#{name}"] = path.read_bytes()
@@ -307,6 +311,15 @@ def _seeds() -> dict[str, bytes]:
 
 
 SEEDS = _seeds()
+
+
+def test_every_fuzz_seed_is_there():
+    """The corruption fuzzing starts from real .ods/.xls/.xlsx files: without the shared
+    collection it would quietly fuzz one seed instead of six. Said locally, fatal under CI."""
+    missing = [n for n in REAL_SEEDS if f"{Path(n).suffix}#{n}" not in SEEDS]
+    require_realdata(
+        not missing, f"fuzz seeds {', '.join(missing)} (only {len(SEEDS)} of {len(REAL_SEEDS) + 1})"
+    )
 
 
 @FUZZ
@@ -348,10 +361,10 @@ REAL = sorted(
 )
 
 
-@pytest.mark.skipif(not REAL, reason="the shared real files are not on this machine")
-@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", REAL or [None], ids=lambda p: p.name if p else "none")
 @pytest.mark.parametrize("partner", ["SKOLE", "KOMMUNE"])
 def test_every_real_file_gets_a_receipt(path, partner):
     """None of them is a submission of this partnership: each is rejected, with a reason."""
+    require_realdata(path is not None)  # skip locally, fail under CI=true
     receipt = check(path.read_bytes(), path.suffix, partner)
     assert receipt["status"] == "rejected" and receipt["errors"]

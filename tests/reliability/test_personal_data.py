@@ -17,6 +17,8 @@ import pytest
 
 from tests.helpers import write
 from tests.reliability.common import GOOD, check_consistent, xlsx_bytes
+from tests.reliability.common import NGO as NGO_CSV
+from tests.reliability.hiding import FORMATS, XLSX, numbers
 
 # (file name, content, the CPR number as the file holds it, where: (row, header as written))
 CASES = [
@@ -136,7 +138,7 @@ def test_a_cpr_number_anywhere_is_rejected_deleted_and_never_repeated(
 ):
     write(workspace_dir / "inbox" / "SKOLE" / "god.csv", GOOD)  # something to publish and report
     path = _put(workspace_dir, name, content)
-    sha = __import__("ci_measure.validate", fromlist=["sha256_of"]).sha256_of(path)
+    sha = __import__("ci_measure.intake.validate", fromlist=["sha256_of"]).sha256_of(path)
     outputs = []
 
     code, out, err = cli("check", path, "--partner", "NGO", "--workspace", workspace_dir, "--json")
@@ -189,26 +191,36 @@ def test_the_dagster_path_deletes_it_too_and_its_event_log_never_holds_the_numbe
 
     name, content, number, _ = CASES[0]
     _put(workspace_dir, name, content)
+    in_name = "210377-4827"  # the run's tags, config and metadata keep the name masked
+    (workspace_dir / "inbox" / "NGO" / f"elev_{in_name}.xlsx").write_bytes(
+        XLSX["kommentar"]("030377-4829")
+    )
     home = tmp_path / "dagster_home"
     home.mkdir()
     with dg.DagsterInstance.local_temp(str(home)) as instance:
         resources = {"workspace": WorkspaceResource(root=str(workspace_dir))}
-        [request] = inbox_sensor(
+        requests = inbox_sensor(
             dg.build_sensor_context(instance=instance, resources=resources)
         ).run_requests
-        instance.add_dynamic_partitions(SUBMISSIONS.name, [request.partition_key])
-        result = dg.materialize(
-            [assets.submissions], partition_key=request.partition_key, instance=instance,
-            resources=resources, run_config=request.run_config, tags=request.tags,
-        )  # fmt: skip
-        assert result.success
-        [event] = result.get_asset_materialization_events()
-        assert event.materialization.metadata["status"].value == "deleted"
-        logs = "\n".join(str(record) for record in instance.all_logs(result.run_id))
-    assert "personal_data" in logs
-    outputs = [("dagster event log", logs)]
+        assert len(requests) == 2
+        logs = ""
+        for request in requests:
+            instance.add_dynamic_partitions(SUBMISSIONS.name, [request.partition_key])
+            result = dg.materialize(
+                [assets.submissions], partition_key=request.partition_key, instance=instance,
+                resources=resources, run_config=request.run_config, tags=request.tags,
+            )  # fmt: skip
+            assert result.success
+            [event] = result.get_asset_materialization_events()
+            assert event.materialization.metadata["status"].value == "deleted"
+            logs += "\n".join(str(record) for record in instance.all_logs(result.run_id))
+            logs += str(instance.get_run_by_id(result.run_id))
+    assert "personal_data" in logs and "elev_XXXXXX-XXXX.xlsx" in logs
+    assert not list((workspace_dir / "inbox" / "NGO").iterdir())
+    outputs = [("dagster event log and runs", logs)]
     outputs += [(str(p), p.read_bytes().decode("latin-1")) for p in home.rglob("*") if p.is_file()]
-    _assert_never_seen(number, outputs, workspace_dir)
+    for secret in (number, in_name, "030377-4829"):
+        _assert_never_seen(secret, outputs, workspace_dir)
 
 
 def test_a_date_that_does_not_exist_is_not_a_cpr_number(workspace_dir, cli):
@@ -236,3 +248,112 @@ def test_the_search_would_find_a_leak(workspace_dir, cli):
         con.execute("UPDATE observations SET comment = 'ring 010203-1234' WHERE comment IS NULL")
     with pytest.raises(AssertionError, match="found in"):
         _assert_never_seen("010203-1234", [], workspace_dir)
+
+
+# --- a CPR number outside the data table, in every format (issue 22) ------------------
+
+
+@pytest.mark.parametrize("kind", list(FORMATS))
+def test_a_cpr_number_outside_the_table_is_found_in_every_format_and_never_kept(
+    kind, workspace_dir, cli
+):
+    """Title and note lines, other and hidden sheets, comments, page headers and footers,
+    document properties, sheet and defined names, formulas: every file is deleted (though it
+    is also wrong in a cell, so a missed number would be archived and handed back marked),
+    and its number is in no output, no workspace file and no warehouse column."""
+    write(workspace_dir / "inbox" / "SKOLE" / "god.csv", GOOD)
+    files = {}
+    for (place, build), number in zip(FORMATS[kind].items(), numbers(), strict=False):
+        path = workspace_dir / "inbox" / "NGO" / f"{place}.{kind}"
+        path.write_bytes(build(number))
+        files[path.name] = number
+    outputs = []
+    for name in files:
+        code, out, err = cli(
+            "check", workspace_dir / "inbox" / "NGO" / name, "--partner", "NGO",
+            "--workspace", workspace_dir, "--json",
+        )  # fmt: skip
+        outputs.append((f"check {name}", out + err))
+        assert code == 1, (name, out, err)
+        assert {e["code"] for e in json.loads(out)["errors"]} == {"personal_data"}, (name, out)
+    code, out, err = cli("ingest", "--workspace", workspace_dir)
+    outputs.append(("ingest", out + err))
+    assert code == 1
+    for name in files:
+        assert f"Afvist og slettet / Rejected and deleted: {name}" in out, name
+    assert not list((workspace_dir / "inbox" / "NGO").iterdir())
+    assert not list((workspace_dir / "outbox" / "NGO").glob("*.marked.xlsx"))
+    receipts = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in (workspace_dir / "outbox" / "NGO").glob("*.json")
+    ]
+    assert sorted(r["file"] for r in receipts) == sorted(files)
+    assert {r["status"] for r in receipts} == {"deleted"}
+    assert [p.name for p in (workspace_dir / "archive").iterdir()] == [
+        p.name for p in (workspace_dir / "archive").iterdir() if p.suffix == ".csv"
+    ], "only the school's CSV is archived"
+    check_consistent(workspace_dir)
+    for command in (
+        ["history", "--format", "json"],
+        ["status"],
+        ["report", "-o", workspace_dir / "report"],
+    ):
+        code, out, err = cli(*command, "--workspace", workspace_dir)
+        assert code == 0, err
+        outputs.append((" ".join(map(str, command)), out + err))
+    for number in files.values():
+        _assert_never_seen(number, outputs, workspace_dir)
+
+
+def test_a_cpr_number_in_a_file_name_is_masked_everywhere_the_name_is_kept_or_shown(
+    workspace_dir, cli
+):
+    """`elev_210377-4827.csv`: warehouse, receipts and their file names, the marked workbook
+    and its name, history, status, the scorecard and check's output show XXXXXX-XXXX."""
+    write(workspace_dir / "inbox" / "NGO" / "elev_210377-4827.csv", NGO_CSV)
+    rejected = write(
+        workspace_dir / "inbox" / "NGO" / "fejl 0103774828.csv", NGO_CSV.replace("12", "tolv")
+    )
+    outputs = []
+    code, out, err = cli(
+        "check", rejected, "--partner", "NGO", "--workspace", workspace_dir, "--json"
+    )
+    assert code == 1 and json.loads(out)["file"] == "fejl XXXXXX-XXXX.csv"
+    outputs.append(("check", out + err))
+    code, out, err = cli("ingest", "--workspace", workspace_dir)
+    outputs.append(("ingest", out + err))
+    assert code == 1
+    assert "Godkendt / Accepted: elev_XXXXXX-XXXX.csv" in out
+    assert "Afvist / Rejected: fejl XXXXXX-XXXX.csv" in out
+    outbox = sorted(p.name for p in (workspace_dir / "outbox" / "NGO").iterdir())
+    assert any(n.startswith("fejl XXXXXX-XXXX.") and n.endswith(".marked.xlsx") for n in outbox)
+    assert all("XXXXXX-XXXX" in n for n in outbox) and len(outbox) == 7, outbox
+    for command in (
+        ["history"],
+        ["history", "--format", "csv"],
+        ["status"],
+        ["report", "-o", workspace_dir / "report"],
+    ):
+        code, out, err = cli(*command, "--workspace", workspace_dir)
+        assert code == 0, err
+        outputs.append((" ".join(map(str, command)), out + err))
+    assert "XXXXXX-XXXX" in outputs[-2][1] or "XXXXXX-XXXX" in outputs[-3][1]
+    for number in ("210377-4827", "0103774828"):
+        _assert_never_seen(number, outputs, workspace_dir)
+
+
+def test_the_portal_shows_a_masked_name_for_an_upload_and_for_a_waiting_file(tmp_path):
+    from tests.portal.support import TestClient, links_for, make_workspace, send
+
+    root = make_workspace(tmp_path / "ws")
+    link = links_for(root, "NGO")["NGO"]
+    from ci_measure.portal.app import create_app
+
+    with TestClient(create_app(root), follow_redirects=True) as client:
+        response = send(client, link, "elev_210377-4827.csv", NGO_CSV)
+        assert response.status_code == 200 and "elev_XXXXXX-XXXX" in response.text
+        write(root / "inbox" / "NGO" / "venter 0103774828.csv", NGO_CSV)
+        page = client.get(f"/p/{link}/").text
+    assert "XXXXXX-XXXX" in page
+    for number in ("210377-4827", "0103774828"):
+        _assert_never_seen(number, [("portal", response.text + page)], root)

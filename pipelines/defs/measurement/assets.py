@@ -5,15 +5,19 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from ci_measure import figures
-from ci_measure.disclosure import publish
-from ci_measure.ingest import ingest_file, pending_files
-from ci_measure.receipt import render_text
-from ci_measure.validate import sha256_of
+from ci_measure import atomic, figures
+from ci_measure.intake.ingest import ingest_file, pending_files
+from ci_measure.intake.receipt import render_text
+from ci_measure.intake.validate import sha256_of
+from pipelines.defs.measurement.automation import AFTER_ANY_SUBMISSION, AFTER_UPSTREAM
 from pipelines.defs.measurement.partitions import SUBMISSIONS, WAREHOUSE_WRITE_TAGS
 from pipelines.defs.measurement.resources import WorkspaceResource
 
-EAGER = dg.AutomationCondition.eager()
+# Who answers for these assets in the UI: the backbone organisation's analysts.
+OWNERS = ["team:backbone"]
+# Who may see an asset's contents: the backbone only, or anyone (after disclosure control).
+INTERNAL = {"visibility": "internal"}
+PUBLIC = {"visibility": "public"}
 
 
 class SubmissionFile(dg.Config):
@@ -29,11 +33,20 @@ def _preview(frame: pd.DataFrame, limit: int = 20) -> dg.MetadataValue:
     )
 
 
-@dg.asset(partitions_def=SUBMISSIONS, group_name="intake", op_tags=WAREHOUSE_WRITE_TAGS)
+@dg.asset(
+    partitions_def=SUBMISSIONS,
+    group_name="intake",
+    op_tags=WAREHOUSE_WRITE_TAGS,
+    kinds={"python", "duckdb"},
+    owners=OWNERS,
+    tags=INTERNAL,
+)
 def submissions(
     context: dg.AssetExecutionContext, config: SubmissionFile, workspace: WorkspaceResource
 ) -> dg.MaterializeResult:
-    """A partner's file: validated, archived, loaded in one transaction, receipted."""
+    """A partner's file, one partition per SHA-256: validated, archived, loaded into the
+    warehouse in one transaction, and receipted to the partner (da/en). Started by the
+    inbox sensor; the metadata is the receipt."""
     ws = workspace.load()
     path, partner = Path(config.path), config.partner
     if not config.path:
@@ -62,9 +75,17 @@ def submissions(
     )
 
 
-@dg.asset(deps=[submissions], group_name="warehouse", automation_condition=EAGER)
+@dg.asset(
+    deps=[submissions],
+    group_name="warehouse",
+    automation_condition=AFTER_ANY_SUBMISSION,
+    kinds={"duckdb"},
+    owners=OWNERS,
+    tags=INTERNAL,
+)
 def warehouse(workspace: WorkspaceResource) -> dg.MaterializeResult:
-    """The shared truth: every submission and, for accepted ones, their cells."""
+    """The shared truth, append-only: every submission and, for accepted ones, their cells.
+    Checked for each partner's promised deliveries and the catalog's rules."""
     ws = workspace.load()
     audit = figures.submissions(ws)
     with figures.current_cells(ws) as (con, cells):
@@ -82,29 +103,51 @@ def warehouse(workspace: WorkspaceResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(deps=[warehouse], group_name="figures", automation_condition=EAGER)
+@dg.asset(
+    deps=[warehouse],
+    group_name="figures",
+    automation_condition=AFTER_UPSTREAM,
+    kinds={"duckdb", "parquet"},
+    owners=OWNERS,
+    tags=INTERNAL,
+)
 def indicator_values(workspace: WorkspaceResource) -> dg.MaterializeResult:
-    """Every indicator row of SPEC §7 (unpublished: for the backbone's analysts)."""
+    """Every indicator row of SPEC §7, unpublished (small counts shown: for the backbone's
+    analysts only): `<workspace>/reports/indicator_values.parquet`."""
     ws = workspace.load()
     rows = figures.indicator_rows(ws)
-    ws.reports_dir.mkdir(parents=True, exist_ok=True)
-    rows.to_parquet(ws.reports_dir / "indicator_values.parquet", index=False)
+    _write_parquet(rows, ws.reports_dir / "indicator_values.parquet")
     return _figures_metadata(rows)
 
 
-@dg.asset(deps=[indicator_values], group_name="figures", automation_condition=EAGER)
+@dg.asset(
+    deps=[indicator_values],
+    group_name="publication",
+    automation_condition=AFTER_UPSTREAM,
+    kinds={"duckdb", "parquet"},
+    owners=OWNERS,
+    tags=PUBLIC,
+)
 def published_figures(workspace: WorkspaceResource) -> dg.MaterializeResult:
-    """The same rows after disclosure control (§7.6): what anyone may see."""
+    """The same rows after disclosure control (SPEC §7.6), what anyone may see:
+    `<workspace>/reports/published_figures.parquet`."""
     ws = workspace.load()
-    rows = figures.tidy(publish(figures.indicator_rows(ws), ws.catalog, ws.partnership))
-    ws.reports_dir.mkdir(parents=True, exist_ok=True)
-    rows.to_parquet(ws.reports_dir / "published_figures.parquet", index=False)
+    rows = figures.indicator_rows(ws, published=True)
+    _write_parquet(rows, ws.reports_dir / "published_figures.parquet")
     return _figures_metadata(rows)
 
 
-@dg.asset(deps=[published_figures], group_name="figures", automation_condition=EAGER)
+@dg.asset(
+    deps=[published_figures],
+    group_name="publication",
+    automation_condition=AFTER_UPSTREAM,
+    kinds={"html", "csv", "excel"},
+    owners=OWNERS,
+    tags=PUBLIC,
+)
 def scorecard(workspace: WorkspaceResource) -> dg.MaterializeResult:
-    """The scorecard page and the published figures as CSV/XLSX (`ci-measure report`)."""
+    """The scorecard page (one offline HTML) and the published figures as CSV/XLSX, in
+    `<workspace>/reports/` (the same as `ci-measure report`)."""
     from ci_measure.report import write_report
 
     paths = write_report(workspace.load(), today=workspace.today_date())
@@ -113,6 +156,12 @@ def scorecard(workspace: WorkspaceResource) -> dg.MaterializeResult:
         metadata[f"{kind} path"] = dg.MetadataValue.path(str(path))
         metadata[f"{kind} bytes"] = path.stat().st_size
     return dg.MaterializeResult(metadata=metadata)
+
+
+def _write_parquet(rows: pd.DataFrame, target: Path) -> None:
+    """Whole or not at all: a notebook reading the file never sees half of it."""
+    with atomic.replacing(target) as path:
+        rows.to_parquet(path, index=False)
 
 
 def _figures_metadata(rows: pd.DataFrame) -> dg.MaterializeResult:

@@ -1,9 +1,10 @@
-"""Asset checks the analyst acts on; each wraps one function of ci_measure.quality."""
+"""Asset checks the analyst acts on; each wraps one function of ci_measure.figures.quality."""
 
 import dagster as dg
 import pandas as pd
 
-from ci_measure import figures, quality
+from ci_measure import figures
+from ci_measure.figures import quality
 from pipelines.defs.measurement.assets import published_figures, warehouse
 from pipelines.defs.measurement.resources import WorkspaceResource
 
@@ -109,13 +110,20 @@ def published_figures_outliers(workspace: WorkspaceResource) -> dg.AssetCheckRes
 
 @dg.asset_check(
     asset=published_figures,
-    description="Suppression is applied to every published person-based row.",
+    description=(
+        "Suppression is applied to every published person-based row. Blocking: when it fails, "
+        "the scorecard is not written."
+    ),
+    blocking=True,  # a count below the threshold must never reach the public scorecard
 )
 def published_figures_suppression(workspace: WorkspaceResource) -> dg.AssetCheckResult:
-    ws = workspace.load()
-    published = figures.indicator_rows(ws, published=True)
+    ws = workspace.load()  # the published output as written (else as it would be written)
+    path = ws.reports_dir / "published_figures.parquet"
+    published = (
+        pd.read_parquet(path) if path.exists() else figures.indicator_rows(ws, published=True)
+    )
     return _result(
-        quality.unsuppressed_small_counts(published, ws),
-        "Every small count is suppressed.",
-        "{n} published rows show a count below the suppression threshold.",
+        quality.suppression_findings(figures.indicator_rows(ws), published, ws),
+        "Every small count is suppressed and no suppressed figure can be recovered by subtraction.",
+        "{n} published rows break disclosure control (SPEC §7.6): see `problem`.",
     )

@@ -4,8 +4,8 @@ import datetime as dt
 
 import dagster as dg
 
-from ci_measure.model import Workspace
-from ci_measure.workspace import load_workspace, resolve_root
+from ci_measure.config.model import Workspace
+from ci_measure.config.workspace import load_workspace, resolve_root
 
 
 class WorkspaceResource(dg.ConfigurableResource):

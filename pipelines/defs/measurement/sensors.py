@@ -7,10 +7,13 @@ inbox; no cell is loaded twice). A run that failed leaves its file in the inbox,
 retries it.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
-from ci_measure.ingest import pending_files
-from ci_measure.validate import sha256_of
+from ci_measure.intake.cpr import mask
+from ci_measure.intake.inbox import sha256_no_follow
+from ci_measure.intake.ingest import pending_files
 from pipelines.defs.measurement.jobs import ingest_submission
 from pipelines.defs.measurement.partitions import SUBMISSIONS, WAREHOUSE_WRITE_TAGS
 from pipelines.defs.measurement.resources import WorkspaceResource
@@ -22,6 +25,11 @@ def _in_flight(instance: dg.DagsterInstance, sha256: str) -> bool:
     """True while the partition's run is yet to finish (or not yet created by the daemon)."""
     runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": sha256}))
     return not runs or any(run.status not in FINISHED for run in runs)
+
+
+def _kept(path: Path) -> str:
+    """The path as run config may keep it: empty when its name holds a CPR number."""
+    return str(path) if mask(path.name) == path.name else ""
 
 
 @dg.sensor(
@@ -37,25 +45,24 @@ def inbox_sensor(
     requests: list[dg.RunRequest] = []
     new: list[str] = []
     for partner, path in pending_files(ws):
-        try:
-            sha256 = sha256_of(path)
-        except FileNotFoundError:  # a concurrent `ci-measure ingest` took it in meanwhile
+        sha256 = sha256_no_follow(path)  # complete files only, never through a link
+        if sha256 is None:  # a concurrent `ci-measure ingest` took it in meanwhile
             continue
         run_key = sha256
         if sha256 in known or sha256 in new:
             if sha256 in new or _in_flight(context.instance, sha256):
                 continue
-            run_key = f"{sha256}/{path.name}/{path.stat().st_mtime_ns}"  # a copy sent again
+            run_key = f"{sha256}/{mask(path.name)}/{path.stat().st_mtime_ns}"  # a copy sent again
         else:
             new.append(sha256)
         requests.append(
             dg.RunRequest(
                 run_key=run_key,
                 partition_key=sha256,
-                run_config={
-                    "ops": {"submissions": {"config": {"path": str(path), "partner": partner}}}
+                run_config={  # a name holding a CPR number is not kept: found by SHA-256
+                    "ops": {"submissions": {"config": {"path": _kept(path), "partner": partner}}}
                 },
-                tags={**WAREHOUSE_WRITE_TAGS, "partner": partner, "file": path.name},
+                tags={**WAREHOUSE_WRITE_TAGS, "partner": partner, "file": mask(path.name)},
             )
         )
     if not requests:

@@ -1,0 +1,1 @@
+"""What a partnership is: the catalog, the partnership, the workspace folder, periods."""

@@ -1,0 +1,150 @@
+"""The one code path behind every figure: the CLI, Dagster and ``indicators.compute`` call this."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pandas as pd
+
+from ci_measure import warehouse
+from ci_measure.config import periods
+from ci_measure.config.model import Workspace
+from ci_measure.errors import UsageError
+from ci_measure.figures.compute import COLUMNS, compute_indicators
+from ci_measure.figures.disclosure import publish
+
+NUMERIC = ("numerator", "denominator", "value")
+
+
+def parse_as_of(as_of: str | dt.datetime | None) -> dt.datetime | None:
+    """An ISO instant (naive = UTC) as a naive UTC datetime, the warehouse's clock."""
+    if as_of is None or as_of == "":
+        return None
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.datetime.fromisoformat(as_of.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(
+                f"--as-of {as_of!r} is not an ISO time; write e.g. 2025-03-01 or 2025-03-01T12:00:00+01:00"
+            ) from None
+    if as_of.tzinfo is not None:
+        as_of = as_of.astimezone(dt.UTC).replace(tzinfo=None)
+    return as_of
+
+
+def _check_choice(kind: str, value: str, known: list[str]) -> str:
+    lookup = {k.upper(): k for k in known}
+    if value.upper() in lookup:
+        return lookup[value.upper()]
+    close = difflib.get_close_matches(value.upper(), list(lookup), n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(lookup[c] for c in close)}?" if close else ""
+    raise UsageError(f"unknown {kind} {value!r}{hint}")
+
+
+def indicator_rows(
+    workspace: Workspace,
+    indicator: str | None = None,
+    area: str | None = None,
+    period: str | None = None,
+    as_of: str | dt.datetime | None = None,
+    published: bool = False,
+) -> pd.DataFrame:
+    """Indicator rows of SPEC §7.5 (published: §7.6 applied), filtered as asked."""
+    catalog, partnership = workspace.catalog, workspace.partnership
+    codes = [_check_choice("indicator", indicator, list(catalog.indicators))] if indicator else None
+    area = _check_choice("area", area, [a.code for a in partnership.areas]) if area else None
+    if period:
+        parsed = periods.parse_period(period)
+        if parsed is None:
+            raise UsageError(
+                f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24"
+            )
+        period = parsed[0]
+    # An area's unpublished figures depend only on the cells of the area and its descendants
+    # (§7.3 sums children, never parents), so one area is computed from its subtree alone.
+    # Published figures are not: secondary suppression looks at parents and siblings.
+    subtree = _subtree(partnership, area) if area and not published else None
+    with current_cells(workspace, as_of, areas=subtree) as (con, cells):
+        rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
+    if published:
+        rows = publish(rows, catalog, partnership)
+    if area:
+        rows = rows[rows["area"] == area]
+    if period:
+        rows = rows[rows["period"] == period]
+    return tidy(rows)
+
+
+def _subtree(partnership, area: str) -> list[str]:
+    """The area and all its descendants."""
+    children: dict[str, list[str]] = {}
+    for a in partnership.areas:
+        if a.parent:
+            children.setdefault(a.parent, []).append(a.code)
+    found, todo = [], [area]
+    while todo:
+        code = todo.pop()
+        found.append(code)
+        todo.extend(children.get(code, []))
+    return found
+
+
+@contextmanager
+def current_cells(
+    workspace: Workspace, as_of: str | dt.datetime | None = None, areas: list[str] | None = None
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A connection holding table ``cells``: the figures that count (latest wins, as of),
+    only those of ``areas`` when given."""
+    instant = parse_as_of(as_of)
+    with warehouse.reader(workspace.warehouse_path) as con:
+        sql = warehouse.current_cells_sql("wh", instant, only_areas=areas is not None)
+        con.execute(f"CREATE TEMP TABLE cells AS {sql}", [areas] if areas is not None else None)
+        yield con, "cells"
+
+
+def tidy(rows: pd.DataFrame) -> pd.DataFrame:
+    """The public dtypes: codes as strings, figures as float64 (NaN where empty)."""
+    rows = rows[COLUMNS].reset_index(drop=True).copy()
+    for column in COLUMNS:
+        if column in NUMERIC:
+            rows[column] = pd.to_numeric(rows[column], errors="coerce").astype("float64")
+        else:
+            rows[column] = rows[column].astype("string")
+    return rows
+
+
+def cell_history(
+    workspace: Workspace,
+    data_element: str,
+    area: str,
+    period: str,
+    sex: str = "_T",
+    origin: str = "_T",
+) -> pd.DataFrame:
+    """Every value a cell has had, oldest first, with the submission it came from."""
+    parsed = periods.parse_period(period)
+    canonical = parsed[0] if parsed else period
+    with warehouse.reader(workspace.warehouse_path) as con:
+        return con.execute(
+            """
+            SELECT s.id AS submission_id, s.partner, s.file_name, s.received_at, s.status,
+                   o.value, o.missing_at_source, o.comment, o.row
+            FROM wh.observations o JOIN wh.submissions s ON s.id = o.submission_id
+            WHERE o.data_element = ? AND o.area = ? AND o.period = ? AND o.sex = ? AND o.origin = ?
+            ORDER BY s.id
+            """,
+            [data_element, area, canonical, sex, origin],
+        ).df()
+
+
+def submissions(workspace: Workspace) -> pd.DataFrame:
+    """The audit trail: every file taken in, accepted, rejected or deleted."""
+    with warehouse.reader(workspace.warehouse_path) as con:
+        return con.execute(
+            "SELECT id, sha256, partner, file_name, received_at, status, rows, archive_path"
+            " FROM wh.submissions ORDER BY id"
+        ).df()

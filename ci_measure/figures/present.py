@@ -1,0 +1,108 @@
+"""Indicator rows as a terminal table, CSV or JSON (SPEC §9 `indicators --format`)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from ci_measure.config.model import Workspace
+
+STATUS_DA = {
+    "ok": "ok",
+    "undefined": "udefineret (nævner 0)",
+    "missing_at_source": "mangler hos kilden",
+    "incomplete": "ufuldstændig",
+    "missing": "mangler",
+    "suppressed": "diskretioneret",
+}
+# What stands in an empty figure, so that nothing missing looks like a zero.
+EMPTY_MARK = {
+    "undefined": "÷",
+    "missing_at_source": "..",
+    "incomplete": "(ufuldst.)",
+    "missing": "–",
+    "suppressed": "(diskr.)",
+}
+HEADERS_DA = [
+    "Indikator",
+    "Område",
+    "Periode",
+    "Køn",
+    "Herkomst",
+    "Tæller",
+    "Nævner",
+    "Værdi",
+    "Status",
+]
+SEX_DA = {"M": "mænd", "F": "kvinder", "_T": "i alt"}
+ORIGIN_DA = {"DK": "dansk opr.", "IMM": "indvandrere", "DESC": "efterkommere", "_T": "i alt"}
+
+
+def _number(x: float, decimals: int) -> str:
+    """Danish notation: 1.234,5."""
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _count(x: float) -> str:
+    return _number(x, 0) if float(x).is_integer() else _number(x, 2)
+
+
+def to_table(rows: pd.DataFrame, workspace: Workspace) -> str:
+    """An aligned table with Danish labels; empty figures carry their status mark."""
+    if rows.empty:
+        return "Ingen indikatorrækker. / No indicator rows (has anything been ingested?).\n"
+    names = {a.code: a.name for a in workspace.partnership.areas}
+    lines = []
+    for r in rows.itertuples(index=False):
+        mark = EMPTY_MARK.get(r.status, "")
+        num = _count(r.numerator) if not _empty(r.numerator) else mark
+        den = (
+            _count(r.denominator)
+            if not _empty(r.denominator)
+            else ("" if r.status == "ok" else mark)
+        )
+        val = _number(r.value, 1) if not _empty(r.value) else mark
+        lines.append(
+            [
+                r.indicator,
+                f"{r.area} {names.get(r.area, '')}".strip()[:32],
+                r.period,
+                SEX_DA.get(r.sex, r.sex),
+                ORIGIN_DA.get(r.origin, r.origin),
+                num,
+                den,
+                val,
+                STATUS_DA.get(r.status, r.status),
+            ]
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(HEADERS_DA)]
+    right = {5, 6, 7}
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    out = [fmt(HEADERS_DA), fmt(["-" * w for w in widths])] + [fmt(line) for line in lines]
+    legend = "Tegn: .. mangler hos kilden, – mangler, (ufuldst.) ufuldstændig, (diskr.) diskretioneret, ÷ nævner 0"
+    return "\n".join(out + ["", legend]) + "\n"
+
+
+def _empty(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def to_csv(rows: pd.DataFrame) -> str:
+    return rows.to_csv(index=False, lineterminator="\n", float_format="%.15g")
+
+
+def to_json(rows: pd.DataFrame) -> str:
+    records = [
+        {k: (None if _empty(v) else v) for k, v in record.items()}
+        for record in rows.astype(object).to_dict(orient="records")
+    ]
+    return json.dumps(records, ensure_ascii=False, indent=1)

@@ -1,0 +1,1 @@
+"""From a partner's file to stored cells: read, harmonise, validate, receipt, ingest."""
