@@ -27,7 +27,7 @@ from ci_measure.intake.columns import (
 )
 from ci_measure.intake.layout import layout_problem
 from ci_measure.intake.read.table import RawTable
-from ci_measure.intake.values import map_cells, parse_values, text_dictionary, uses_decimal_comma
+from ci_measure.intake.values import parse_values, text_dictionary, uses_decimal_comma
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,30 @@ def _text(cells: pd.Series) -> pd.Series:
     return _each(cells, _text_of)
 
 
-def _each(cells: pd.Series, function) -> pd.Series:
-    """``function`` of every cell: once per distinct text in a text column, else cell by cell."""
-    mapped = map_cells(cells, function)
-    if mapped is None:
-        return cells.map(function).astype(object)
-    return pd.Series(mapped, index=cells.index, dtype=object)
+def _each(cells: pd.Series, function, categorical: bool = False) -> pd.Series:
+    """``function`` of every cell: once per distinct text in a text column, else cell by cell.
+
+    ``categorical``: the result as a pandas categorical (codes into the distinct results,
+    None = missing), built from the Arrow dictionary's indices without a Python object
+    per row: the checks (isin, duplicates, nulls) then work on small integer codes."""
+    found = text_dictionary(cells)
+    if found is None:
+        mapped = cells.map(function).astype(object)
+        return pd.Series(pd.Categorical(mapped), index=cells.index) if categorical else mapped
+    distinct, positions = found
+    results = np.empty(len(distinct), dtype=object)
+    results[:] = [function(d) for d in distinct]
+    if not categorical:
+        return pd.Series(results[positions], index=cells.index, dtype=object)
+    return _from_distinct(results, positions, cells.index)
+
+
+def _from_distinct(results: np.ndarray, positions: np.ndarray, index: pd.Index) -> pd.Series:
+    """A categorical column: row i holds ``results[positions[i]]`` (None: missing)."""
+    codes, categories = pd.factorize(results)  # None -> -1
+    return pd.Series(
+        pd.Categorical.from_codes(codes[positions], categories=categories), index=index
+    )
 
 
 def _codes(
@@ -161,7 +179,7 @@ def _codes(
             found = by_name.get(normalise(t))
         return found or t
 
-    return _each(texts, (lambda c: code(_text_of(c))) if raw else code)
+    return _each(texts, (lambda c: code(_text_of(c))) if raw else code, categorical=True)
 
 
 def _aliases(texts: pd.Series, aliases: dict[str, str], raw: bool = False) -> pd.Series:
@@ -172,7 +190,7 @@ def _aliases(texts: pd.Series, aliases: dict[str, str], raw: bool = False) -> pd
     def alias(t: object) -> object:
         return "_T" if not isinstance(t, str) else aliases.get(normalise_code_value(t), t)
 
-    return _each(texts, (lambda c: alias(_text_of(c))) if raw else alias)
+    return _each(texts, (lambda c: alias(_text_of(c))) if raw else alias, categorical=True)
 
 
 def _periods(
@@ -198,7 +216,7 @@ def _periods(
             parsed = None if text is None else periods.parse_period(text, prefer=types.get(element))
             canon_u[k], kinds_u[k] = (parsed[0], parsed[1]) if parsed else (None, None)
         return (
-            pd.Series(canon_u[inverse.reshape(-1)], index=cells.index, dtype=object),
+            _from_distinct(canon_u, inverse.reshape(-1), cells.index),
             pd.Series(kinds_u[inverse.reshape(-1)], index=cells.index, dtype=object),
         )
     canon: list[str | None] = []
@@ -217,7 +235,7 @@ def _periods(
             parsed = cache[key]
         canon.append(parsed[0] if parsed else None)
         kinds.append(parsed[1] if parsed else None)
-    return pd.Series(canon, index=cells.index, dtype=object), pd.Series(
+    return pd.Series(pd.Categorical(canon), index=cells.index), pd.Series(
         kinds, index=cells.index, dtype=object
     )
 

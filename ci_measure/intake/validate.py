@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -284,19 +285,24 @@ def _problem(
     frame, raw = h.frame, h.raw.frame
     lookups = lookups or _Lookups(frame)
     row = frame.at[index, "row"]
+
+    def at(column: str) -> object:  # a categorical's missing cell reads as NaN: None here
+        cell = frame.at[index, column]
+        return None if isinstance(cell, float) and np.isnan(cell) else cell
+
     header = h.headers.get(column) if column else None
     raw_cell = raw.at[index, h.positions[column]] if column in h.positions else None
     value = _shown(raw_cell, column)
-    element = frame.at[index, "data_element"]
+    element = at("data_element")
     catalog = workspace.catalog
     variant = None
     fields: dict[str, object] = {
         "element": element,
-        "area": frame.at[index, "area"],
-        "period": frame.at[index, "period"],
+        "area": at("area"),
+        "period": at("period"),
         "partner": partner,
-        "sex": frame.at[index, "sex"],
-        "origin": frame.at[index, "origin"],
+        "sex": at("sex"),
+        "origin": at("origin"),
     }
     if code == "unknown_code":
         options = lookups.closest(column or "", value, _choices(column, workspace, partner))
@@ -341,7 +347,9 @@ def _rule_fields(
 ) -> dict[str, object]:
     element = frame.at[index, "data_element"]
     key = tuple(frame.at[index, c] for c in ("area", "period", "sex", "origin"))
-    if any(part is None for part in key):  # pandas' == never matches an empty cell
+    if any(
+        part is None or isinstance(part, float) for part in key
+    ):  # float: NaN  # pandas' == never matches an empty cell
         key = None
     for rule in workspace.catalog.rules:
         if rule.part != element or key is None:
