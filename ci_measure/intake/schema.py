@@ -12,10 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing.pandas import Series
 
 from ci_measure.config.model import ORIGINS, SEXES, Workspace
+from ci_measure.intake.pandera_import import Series, pa
 
 KEY = ["data_element", "area", "period", "sex", "origin"]
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from ci_measure.config import periods
 from ci_measure.config.model import ORIGINS, SEXES, Workspace
@@ -29,6 +28,7 @@ from ci_measure.intake.cpr import mask
 from ci_measure.intake.harmonise import Harmonised, harmonise, map_headers
 from ci_measure.intake.internal import log_internal_error
 from ci_measure.intake.layout import drop_notes
+from ci_measure.intake.pandera_import import pa
 from ci_measure.intake.personal import personal_data
 from ci_measure.intake.read import RawTable, read_table
 from ci_measure.intake.receipt import Receipt
