@@ -117,7 +117,7 @@ def _texts(column: pd.Series) -> pa.Array:
         bits = values.astype(np.float64).view(np.int64)  # -0.0 and 0.0 stay apart
         empty = np.isnan(values)
         distinct, inverse = np.unique(bits[~empty], return_inverse=True)
-        texts = np.array(["%.15g" % v for v in distinct.view(np.float64)], dtype=object)
+        texts = np.array([format(v, ".15g") for v in distinct.view(np.float64)], dtype=object)
         out = np.full(len(values), None, dtype=object)
         out[~empty] = texts[inverse]
         return pa.array(out, type=pa.string())
