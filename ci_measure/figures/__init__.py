@@ -79,6 +79,16 @@ def indicator_rows(
     return tidy(rows)
 
 
+def published_and_unpublished(workspace: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every row published and unpublished, from one computation: the same rows as
+    ``indicator_rows(published=True)`` and ``indicator_rows()`` (the scorecard needs both;
+    publishing is a step after the computation, so the computation is not repeated)."""
+    catalog, partnership = workspace.catalog, workspace.partnership
+    with current_cells(workspace) as (con, cells):
+        rows = compute_indicators(con, cells, catalog, partnership)
+    return tidy(publish(rows, catalog, partnership)), tidy(rows)
+
+
 def _subtree(partnership, area: str) -> list[str]:
     """The area and all its descendants."""
     children: dict[str, list[str]] = {}
