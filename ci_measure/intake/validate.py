@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from ci_measure.config import periods
 from ci_measure.config.model import ORIGINS, SEXES, Workspace
@@ -133,8 +134,21 @@ def validate_table(
     if receipt.errors:
         return Validation(receipt, None)
     receipt.status = "accepted"
-    observations = Observation.validate(harmonised.frame[STORED].reset_index(drop=True))
-    return Validation(receipt, observations)
+    stored = _as_text(harmonised.frame[STORED].reset_index(drop=True))
+    return Validation(receipt, Observation.validate(stored))
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The categorical code columns as pandas text (Arrow-backed ``str``), as the stored
+    schema has them: each distinct code taken by Arrow, not one Python string per row."""
+    out = frame.copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            cat = frame[column].array
+            names = pyarrow.array(np.asarray(cat.categories, dtype=object), type=pyarrow.string())
+            texts = names.take(pyarrow.array(cat.codes, mask=cat.codes < 0))
+            out[column] = pd.Series(pd.array(texts, dtype="str"), index=frame.index)
+    return out
 
 
 SHOWN_ROWS = 10  # row numbers listed in the rows_not_reported warning
