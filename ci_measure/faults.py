@@ -39,6 +39,8 @@ POINTS = (
     "before_unlink",  # every receipt is written, the file is still in the inbox
     "after_unlink",  # the file has left the inbox, the lock is still held
 )
+# Points outside a file's path (ci_measure/warehouse/migrations.py).
+OTHER_POINTS = ("inside_migration",)  # schema changed, before COMMIT
 
 _crash_at: tuple[str, int] | None = None
 _fail_at: tuple[str, int] | None = None
