@@ -8,7 +8,7 @@ The order of the steps is what makes a crash harmless:
 4. write the receipts to ``outbox/<partner>/`` (atomic renames);
 5. remove the file from the inbox.
 
-A crash before 3 leaves the file waiting in the inbox; after 3, a rerun finds the SHA-256
+A crash before 3 leaves the file waiting in the inbox; after 3, a rerun finds (partner, SHA-256)
 in the warehouse and only redoes steps 4-5. One ingest at a time holds ``.ingest.lock``,
 so two processes never take in the same file twice; the others wait their turn (for a
 bounded time, saying so) and then find the file gone. A failure of the program (a full
