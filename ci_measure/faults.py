@@ -26,6 +26,7 @@ FAIL_ENV = "CI_MEASURE_FAIL_AT"
 # Every point the core calls, in the order one file passes them (documented in docs/reliability.md).
 POINTS = (
     "after_lock",  # the ingest lock is held, nothing read yet
+    "inside_migration",  # the warehouse's tables created or migrated, before COMMIT
     "after_read",  # the file is validated, nothing written yet
     "archive_tmp",  # the archive copy is written to its temporary name, not yet renamed
     "after_archive",  # the archive copy is in place
@@ -39,8 +40,6 @@ POINTS = (
     "before_unlink",  # every receipt is written, the file is still in the inbox
     "after_unlink",  # the file has left the inbox, the lock is still held
 )
-# Points outside a file's path (ci_measure/warehouse/migrations.py).
-OTHER_POINTS = ("inside_migration",)  # schema changed, before COMMIT
 
 _crash_at: tuple[str, int] | None = None
 _fail_at: tuple[str, int] | None = None
