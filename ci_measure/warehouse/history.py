@@ -1,8 +1,8 @@
 """The audit trail (`ci-measure history`): every file taken in, with its outcome.
 
 One row per submission, oldest first, read from the append-only ``submissions`` table:
-accepted, rejected and deleted (personal data) files alike. The same bytes sent again are
-recorded once (SPEC §7.1), so they add no row. Nothing here writes to the warehouse, and a
+accepted, rejected and deleted (personal data) files alike. The same bytes sent again by the
+same partner are recorded once (SPEC §7.1), so they add no row. Nothing here writes to the warehouse, and a
 workspace without a warehouse simply has no history yet (the file is not created).
 """
 
