@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,6 +259,7 @@ class _Lookups:
         self._same_key: dict[tuple, list[tuple[int, int]]] | None = None
         self._first_value: dict[tuple, float] | None = None
         self._closest: dict[tuple[str, str], list[str]] = {}
+        self._choices: dict[str, dict[str, str]] = {}
 
     def _keys(self, frame: pd.DataFrame) -> Iterator[tuple]:
         return zip(*(frame[c].to_numpy(dtype=object) for c in KEY), strict=True)
@@ -273,10 +274,13 @@ class _Lookups:
         key = tuple(self.frame.at[index, c] for c in KEY)
         return ", ".join(str(row) for i, row in self._same_key.get(key, []) if i != index)
 
-    def closest(self, column: str, value: str, known: dict[str, str]) -> list[str]:
-        """``_closest``, once per distinct (column, value): the same wrong code is often repeated."""
+    def closest(self, column: str, value: str, known: Callable[[], dict[str, str]]) -> list[str]:
+        """``_closest``, once per distinct (column, value): the same wrong code is often
+        repeated. ``known`` (the choices) is asked for once per column."""
+        if column not in self._choices:
+            self._choices[column] = known()
         if (column, value) not in self._closest:
-            self._closest[column, value] = _closest(value, known)
+            self._closest[column, value] = _closest(value, self._choices[column])
         return self._closest[column, value]
 
     def first_value(self, element: str, key: tuple) -> float | None:
@@ -319,7 +323,7 @@ def _problem(
         "origin": at("origin"),
     }
     if code == "unknown_code":
-        options = lookups.closest(column or "", value, _choices(column, workspace, partner))
+        options = lookups.closest(column or "", value, lambda: _choices(column, workspace, partner))
         if value:
             fields["suggest"], fields["suggest_en"] = did_you_mean(options)
         else:
