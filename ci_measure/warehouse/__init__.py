@@ -120,7 +120,12 @@ def reader(where: Where, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
 
 def _read_only(where: Where, deadline: float, timeout: float) -> duckdb.DuckDBPyConnection:
     if isinstance(where, Lake):
-        return lake.connect(where, read_only=True)
+        try:
+            return lake.connect(where, read_only=True)
+        except lake.NoLakeYet:
+            with writer(where):  # a new lake: its catalog and tables, once
+                pass
+            return lake.connect(where, read_only=True)
     con = duckdb.connect()
     try:
         _attach(con, where, deadline, timeout)

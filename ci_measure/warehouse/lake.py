@@ -37,6 +37,10 @@ EXTENSIONS = {
 ATTACH_ATTEMPTS = 20  # the first processes on a new catalog race to create its tables
 
 
+class NoLakeYet(WarehouseUnavailable):
+    """A reader found an empty catalog database: a writer creates the lake first."""
+
+
 @dataclass(frozen=True)
 class Lake:
     """Where a shared warehouse is: the DuckLake catalog and the data path."""
@@ -199,6 +203,8 @@ def _attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None
             con.execute(f"ATTACH '{_quote(lake.catalog)}' AS wh ({options})")
             return
         except duckdb.Error as error:
+            if read_only and "does not exist" in str(error):
+                raise NoLakeYet(f"the shared warehouse {lake.catalog} has no catalog yet") from None
             if attempt + 1 == ATTACH_ATTEMPTS or not _racing(error):
                 raise WarehouseUnavailable(
                     f"det delte lager {lake.catalog} kan ikke åbnes / "

@@ -270,3 +270,12 @@ def test_the_extensions_come_from_the_pinned_packages_never_a_download(tmp_path,
     shutil.rmtree(root)
     lake.extension_directory()  # laid out again when missing
     assert (folder / "ducklake.duckdb_extension").stat().st_size > 1_000_000
+
+
+def test_reading_a_new_empty_lake_shows_an_empty_history(shared_lake, tmp_path):
+    root = _machine(tmp_path / "ws", {})
+    shown = shared_lake.run("history", "--workspace", root)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == "Ingen filer modtaget endnu. / No files received yet.\n"
+    status = shared_lake.run("status", "--workspace", root)
+    assert status.returncode == 0, status.stderr
