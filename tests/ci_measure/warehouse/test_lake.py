@@ -279,3 +279,29 @@ def test_reading_a_new_empty_lake_shows_an_empty_history(shared_lake, tmp_path):
     assert shown.stdout == "Ingen filer modtaget endnu. / No files received yet.\n"
     status = shared_lake.run("status", "--workspace", root)
     assert status.returncode == 0, status.stderr
+
+
+def test_partnership_yaml_chooses_the_lake_and_the_environment_wins(
+    shared_lake, tmp_path, monkeypatch
+):
+    from ci_measure.config.workspace import load_workspace
+    from ci_measure.warehouse.lake import Lake
+
+    root = _machine(tmp_path / "ws", {})
+    with open(root / "partnership.yaml", "a", encoding="utf-8") as config:
+        config.write(f'warehouse: "{shared_lake.url}"\nlake_data: lake-data\n')
+    monkeypatch.delenv("CI_MEASURE_WAREHOUSE")
+    monkeypatch.delenv("CI_MEASURE_LAKE_DATA")
+    assert load_workspace(root).warehouse == Lake(shared_lake.url, f"{root / 'lake-data'}/")
+    monkeypatch.setenv("CI_MEASURE_LAKE_DATA", str(tmp_path / "elsewhere"))
+    assert load_workspace(root).warehouse.data_path == f"{tmp_path / 'elsewhere'}/"
+    with open(root / "partnership.yaml", "a", encoding="utf-8") as config:
+        config.write("# no more\n")
+    text = (root / "partnership.yaml").read_text(encoding="utf-8")
+    (root / "partnership.yaml").write_text(
+        text.replace(shared_lake.url, shared_lake.url + " password=hemmelig"), encoding="utf-8"
+    )
+    result = run_cli("status", "--workspace", root)
+    assert result.returncode == 2 and "[config_error]" in result.stderr
+    assert "partnership.yaml" in result.stderr and "PGPASSWORD" in result.stderr
+    assert "hemmelig" not in result.stderr
