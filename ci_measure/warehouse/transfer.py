@@ -46,6 +46,7 @@ def export_warehouse(workspace: Workspace, target: Path) -> Counts:
     Written beside it under a temporary name and renamed when complete: a crash never
     leaves a half export under the name.
     """
+    _embedded_only(workspace)
     if not workspace.warehouse_path.exists():
         raise usage_error(
             f"der er intet lager at eksportere i {workspace.root} (ingen filer modtaget endnu)",
@@ -65,6 +66,18 @@ def export_warehouse(workspace: Workspace, target: Path) -> Counts:
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return counts
+
+
+def _embedded_only(workspace: Workspace) -> None:
+    """Export and import are the embedded warehouse's road; a lake is backed up with its
+    catalog (pg_dump) and its data path (docs/deployment.md)."""
+    if isinstance(workspace.warehouse, Lake):
+        raise usage_error(
+            "export og import gælder det indlejrede lager (warehouse.duckdb); et delt lager "
+            "sikkerhedskopieres med pg_dump og en kopi af datastien (docs/deployment.md)",
+            "export and import are for the embedded warehouse (warehouse.duckdb); back up a "
+            "shared warehouse with pg_dump and a copy of its data path (docs/deployment.md)",
+        )
 
 
 def _check_free(target: Path) -> None:
@@ -89,6 +102,7 @@ def _relative_load(folder: Path) -> None:
 
 def import_warehouse(workspace: Workspace, source: Path) -> Counts:
     """Create the workspace's warehouse from an export; refuses to replace an existing one."""
+    _embedded_only(workspace)
     _check_export(source)
     if workspace.warehouse_path.exists():
         raise usage_error(

@@ -305,3 +305,12 @@ def test_partnership_yaml_chooses_the_lake_and_the_environment_wins(
     assert result.returncode == 2 and "[config_error]" in result.stderr
     assert "partnership.yaml" in result.stderr and "PGPASSWORD" in result.stderr
     assert "hemmelig" not in result.stderr
+
+
+def test_export_and_import_are_refused_for_a_lake_with_the_way_to_back_it_up(shared_lake, tmp_path):
+    root = _machine(tmp_path / "ws", {})
+    for command in ("export", "import"):
+        result = shared_lake.run("warehouse", command, tmp_path / "copy", "--workspace", root)
+        assert (
+            result.returncode == 2 and "pg_dump" in result.stderr and "indlejrede" in result.stderr
+        )
