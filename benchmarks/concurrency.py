@@ -62,8 +62,11 @@ def workspace(root: Path, chosen: dict[str, tuple[str, str]]) -> Path:
     return root
 
 
-def measure(roots: list[Path], processes: int, env: dict[str, str]) -> dict[str, float]:
-    """Start the ingests, read while they run; wall time and reader latencies."""
+def measure(
+    roots: list[Path], processes: int, env: dict[str, str], read: bool = True
+) -> dict[str, float]:
+    """Start the ingests, read while they run (unless not ``read``); wall time and reader
+    latencies."""
     import indicators
 
     started = time.monotonic()
@@ -80,6 +83,9 @@ def measure(roots: list[Path], processes: int, env: dict[str, str]) -> dict[str,
     ]
     latencies = []
     while any(p.poll() is None for p in running_ingests):
+        if not read:
+            time.sleep(0.05)
+            continue
         began = time.monotonic()
         indicators.compute(str(roots[0]))
         latencies.append(time.monotonic() - began)
@@ -96,18 +102,18 @@ def measure(roots: list[Path], processes: int, env: dict[str, str]) -> dict[str,
     }
 
 
-def embedded(base: Path, count: int, processes: int) -> dict[str, float]:
-    root = workspace(base / f"embedded-{processes}", files(count))
+def embedded(base: Path, count: int, processes: int, read: bool) -> dict[str, float]:
+    root = workspace(base / f"embedded-{processes}-{read}", files(count))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CI_MEASURE_")}
     os.environ.pop("CI_MEASURE_WAREHOUSE", None)
     os.environ.pop("CI_MEASURE_LAKE_DATA", None)
-    return measure([root], processes, {**env, "CI_MEASURE_SETTLE_S": "0"})
+    return measure([root], processes, {**env, "CI_MEASURE_SETTLE_S": "0"}, read)
 
 
-def lake(base: Path, count: int, processes: int, server) -> dict[str, float]:  # noqa: ANN001
+def lake(base: Path, count: int, processes: int, server, read: bool) -> dict[str, float]:  # noqa: ANN001
     everything = sorted(files(count).items())
     roots = [
-        workspace(base / f"lake-{processes}-{i}", dict(everything[i::processes]))
+        workspace(base / f"lake-{processes}-{read}-{i}", dict(everything[i::processes]))
         for i in range(processes)
     ]
     url = f"ducklake:postgres:{server.dsn(server.create_database('bench'))}"
@@ -117,35 +123,39 @@ def lake(base: Path, count: int, processes: int, server) -> dict[str, float]:  #
     }
     os.environ.update(settings)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CI_MEASURE_")}
-    return measure(roots, processes, {**env, **settings, "CI_MEASURE_SETTLE_S": "0"})
+    return measure(roots, processes, {**env, **settings, "CI_MEASURE_SETTLE_S": "0"}, read)
 
 
 def row(kind: str, processes: int, count: int, result: dict[str, float]) -> str:
     per_minute = count / result["wall"] * 60
-    return (
-        f"| {kind} | {processes} | {count} | {result['wall']:.1f} s | **{per_minute:.0f}** | "
-        f"{result['reads']} | {result['median'] * 1000:.0f} ms | {result['max'] * 1000:.0f} ms |"
+    reads = (
+        f"{result['reads']} | {result['median'] * 1000:.0f} ms | {result['max'] * 1000:.0f} ms"
+        if result["reads"]
+        else "no reader | – | –"
     )
+    return f"| {kind} | {processes} | {count} | {result['wall']:.1f} s | **{per_minute:.0f}** | {reads} |"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=48)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--without-reader", action="store_true", help="also each run with nobody reading"
+    )
     args = parser.parse_args(argv)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"{now}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; {args.files} files\n")
     print("| warehouse | processes | files | wall | files/min | reads | read median | read max |")
     print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="cm-bench-") as folder, running() as server:
-        for processes in args.processes:
-            for kind in ("embedded", "lake"):
+        for read in (True, False) if args.without_reader else (True,):
+            for processes in args.processes:
                 base = Path(folder)
-                if kind == "embedded":
-                    result = embedded(base, args.files, processes)
-                else:
-                    result = lake(base, args.files, processes, server)
-                print(row(kind, processes, args.files, result), flush=True)
+                result = embedded(base, args.files, processes, read)
+                print(row("embedded", processes, args.files, result), flush=True)
+                result = lake(base, args.files, processes, server, read)
+                print(row("lake", processes, args.files, result), flush=True)
     print(f"\nload after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -15,6 +15,11 @@ bounded time, saying so) and then find the file gone. A failure of the program (
 disk, an unwritable folder) stops the ingest with one line and leaves the file waiting.
 Leftover ``.*.tmp`` files of a crash are never read (dot files are not submissions).
 
+With a shared warehouse (SPEC §12) the lock orders this workspace's inbox only; another
+machine may commit the same (partner, SHA-256) first. Step 3 then finds it inside its own
+transaction (a conflicting commit is retried by the warehouse) and the file is receipted
+``already_received`` instead of being loaded twice.
+
 ``faults.point`` marks the steps a test can crash or fail at (docs/reliability.md).
 """
 

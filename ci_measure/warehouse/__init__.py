@@ -1,7 +1,11 @@
-"""The DuckDB warehouse: append-only submissions and observations (SPEC §7.1-2).
+"""The warehouse: append-only submissions and observations (SPEC §7.1-2), embedded or shared.
 
-DuckDB allows one read-write process *or* several readers. Connections are held only for
-one transaction and every opener waits, for a bounded time, for its turn.
+Embedded (the default, ``warehouse.duckdb``): DuckDB allows one read-write process *or*
+several readers. Connections are held only for one transaction and every opener waits, for a
+bounded time, for its turn. Shared (SPEC §12, :mod:`ci_measure.warehouse.lake`): a DuckLake
+on PostgreSQL that any number of processes on any number of machines read and write at once;
+no file lock, readers never wait, and a commit that conflicts with another is retried. The
+tables and the SQL are the same; :mod:`ci_measure.warehouse.migrations` makes both.
 """
 
 from __future__ import annotations
