@@ -38,7 +38,7 @@ import duckdb
 
 from ci_measure import atomic, clock, faults, warehouse
 from ci_measure.config.model import Workspace
-from ci_measure.errors import CiMeasureError, Problem, UsageError, WarehouseBusy, unknown_partner
+from ci_measure.errors import CiMeasureError, Problem, WarehouseBusy, unknown_partner, usage_error
 from ci_measure.intake.cpr import mask
 from ci_measure.intake.inbox import (
     Snapshot,
@@ -220,7 +220,7 @@ def ingest_external(workspace: Workspace, source: Path, partner: str) -> Receipt
     if known is None:
         raise unknown_partner(partner, [p.code for p in workspace.partnership.partners])
     if not source.is_file():
-        raise UsageError(f"no such file: {source}")
+        raise usage_error(f"filen findes ikke: {source}", f"no such file: {source}")
     target = workspace.inbox / known.code / source.name
     if target.exists() and sha256_of(target) != sha256_of(source):
         target = target.with_name(f"{source.stem}.{uuid.uuid4().hex[:8]}{source.suffix}")

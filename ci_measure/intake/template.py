@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ci_measure.config import periods
-from ci_measure.config.model import Partner, Workspace
-from ci_measure.errors import UsageError, unknown_partner
+from ci_measure.config.model import ORIGIN_LABELS, SEX_LABELS, Partner, Workspace
+from ci_measure.errors import unknown_partner, usage_error
 from ci_measure.figures import quality
 from ci_measure.intake.columns import HEADER_DA
 from ci_measure.safe_text import escape_formula, is_formula_like
@@ -127,7 +127,10 @@ def write_template(
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise UsageError(f"write the template as .xlsx or .csv, not {target.name!r}")
+        raise usage_error(
+            f"skabelonen skrives som .xlsx eller .csv, ikke »{target.name}«",
+            f"write the template as .xlsx or .csv, not {target.name!r}",
+        )
     rows = template_rows(workspace, partner, today)
     known = workspace.partnership.partner(partner)
     assert known is not None  # template_rows refused an unknown partner
@@ -143,8 +146,12 @@ def write_template(
 # --- the Excel workbook ----------------------------------------------------------------------
 
 UNITS_DA = {"persons": "personer", "days": "dage", "grades": "karakterer", "tonnes": "ton"}
-SEX_DA = {"M": "mænd / drenge", "F": "kvinder / piger", "_T": "i alt"}
-ORIGIN_DA = {"DK": "dansk oprindelse", "IMM": "indvandrere", "DESC": "efterkommere", "_T": "i alt"}
+# The model's labels; a template is often filled in by a school, so sex also names children.
+SEX_DA = {code: da for code, (da, _) in SEX_LABELS.items()} | {
+    "M": "mænd / drenge",
+    "F": "kvinder / piger",
+}
+ORIGIN_DA = {code: da for code, (da, _) in ORIGIN_LABELS.items()}
 MARKERS = ("..", "-", "x", "NA")  # and `<5` (any `<n`): missing at source (SPEC §4)
 EMPTY_HINT = (
     "Mangler tallet eller er det diskretioneret hos kilden, så skriv .. (eller <5). "
