@@ -105,7 +105,8 @@ def extension_directory() -> Path:
         cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(cache) / "ci-measure" / "duckdb-extensions"
     version = f"v{duckdb.__version__}"
-    platform = duckdb.execute("PRAGMA platform").fetchall()[0][0]
+    with duckdb.connect() as probe:
+        platform = probe.execute("PRAGMA platform").fetchall()[0][0]
     folder = root / version / platform
     for package, name in EXTENSIONS.items():
         spec = importlib.util.find_spec(package)
