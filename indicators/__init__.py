@@ -27,6 +27,8 @@ from ci_measure.figures import known_code, period_argument
 __all__ = ["catalog", "compute", "history", "submissions", "open_workspace"]
 
 WorkspaceLike = str | Path | Workspace | None
+
+
 def open_workspace(workspace: WorkspaceLike = None) -> Workspace:
     """A loaded workspace (default: $CI_MEASURE_WORKSPACE, else the repository's data/)."""
     if isinstance(workspace, Workspace):
