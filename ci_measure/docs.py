@@ -182,6 +182,13 @@ export is migrated as it is imported). Both refuse with a message in Danish and 
 folder that is not empty, a workspace that already has a warehouse, a folder that is not an
 export (only `CREATE` statements and `COPY` of the folder's own Parquet files are accepted).
 Figures (latest, published, as of any moment) are the same before and after the round trip.
+
+A shared warehouse (SPEC §12; `warehouse:` and `lake_data:` in `partnership.yaml`, or
+`CI_MEASURE_WAREHOUSE` and `CI_MEASURE_LAKE_DATA`) has the same tables without the constraints
+DuckLake lacks; `ci-measure warehouse migrate --to URL [--lake-data DIR]` copies an embedded
+warehouse into an empty one. Ids come from the one-row table `submission_counter`, which every
+writer updates in its transaction: concurrent commits conflict and are retried, so (partner,
+SHA-256) stays unique and ids follow the commit order. See docs/deployment.md.
 """
 
 

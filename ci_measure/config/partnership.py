@@ -32,6 +32,8 @@ OPTIONAL = (
     "targets",
     "main_area",
     "public_scorecard",
+    "warehouse",
+    "lake_data",
 )
 # A partner's code names its inbox folder, so it must be a safe folder name.
 PARTNER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -80,7 +82,22 @@ class _Reader:
             if main is None
             else self.src.known(doc["main_area"], self.areas, "main_area"),
             public_scorecard=self.src.boolean(doc, "public_scorecard", "partnership", False),
+            warehouse=self.read_warehouse(doc),
+            lake_data=self.src.text(doc, "lake_data", "partnership"),
         )
+
+    def read_warehouse(self, doc: Map) -> str | None:
+        """``warehouse: ducklake:postgres:…`` (never with a password), or None."""
+        from ci_measure.errors import UsageError
+        from ci_measure.warehouse.lake import check_catalog
+
+        text = self.src.text(doc, "warehouse", "partnership")
+        if text:
+            try:
+                check_catalog(text)
+            except UsageError as error:
+                raise self.src.error(doc.get("warehouse"), str(error.args[0])) from None
+        return text or None
 
     def items(self, doc: Map, key: str, what: str, required: bool = False) -> list[Map]:
         seq = self.src.sequence(doc.get(key), key, at=doc.key_line(key))

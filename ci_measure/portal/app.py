@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ci_measure import warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.intake.cpr import mask
 from ci_measure.intake.receipt import Receipt
@@ -113,7 +114,7 @@ def _status_facts(portal: Portal, ws: Workspace, partner: str, listing: dict) ->
 
     with portal.page_turn():
         cells, summary = status_module.status(ws, partner=partner)
-        audit = submissions(ws) if ws.warehouse_path.exists() else None
+        audit = submissions(ws) if warehouse.exists(ws.warehouse) else None
     stems = {}
     if audit is not None:
         mine = audit[audit["partner"] == partner]
@@ -310,11 +311,12 @@ async def home(request: Request) -> Response:
 
 
 def _stale(ws: Workspace, page: Path) -> bool:
-    if not ws.warehouse_path.exists():
+    changed = warehouse.last_change_ns(ws.warehouse)
+    if changed is None:
         return False
     if not page.is_file():
         return True
-    return page.stat().st_mtime_ns < ws.warehouse_path.stat().st_mtime_ns
+    return page.stat().st_mtime_ns < changed
 
 
 def scorecard_file(portal: Portal, ws: Workspace, name: str) -> Path | None:
