@@ -6,6 +6,7 @@ Loaders (``catalog.py``, ``workspace.py``) build these; everything else only rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 PERIOD_TYPES = ("year", "quarter", "month", "school_year")
@@ -136,13 +137,42 @@ class Partnership:
     lake_data: str | None = None  # the lake's data path (folder or s3://…)
 
     def area(self, code: str) -> Area:
-        return next(a for a in self.areas if a.code == code)
+        """The area with this code (StopIteration when there is none, as before the index)."""
+        try:
+            return self._areas_by_code[code]
+        except KeyError:
+            raise StopIteration(code) from None
 
-    def children(self, code: str) -> list[str]:
-        return [a.code for a in self.areas if a.parent == code]
+    def children(self, code: str | None) -> list[str]:
+        """The codes of the area's children, in the partnership's order."""
+        return list(self._children_by_code.get(code, ()))
 
     def partner(self, code: str) -> Partner | None:
-        return next((p for p in self.partners if p.code.upper() == code.upper()), None)
+        return self._partners_by_code.get(code.upper())
+
+    # Indexes built once per partnership (a national one has 2,157 areas and lookups run per
+    # area): frozen dataclasses may cache in their __dict__; the first of equal codes wins,
+    # as the linear scans they replace found it.
+    @cached_property
+    def _areas_by_code(self) -> dict[str, Area]:
+        index: dict[str, Area] = {}
+        for a in self.areas:
+            index.setdefault(a.code, a)
+        return index
+
+    @cached_property
+    def _children_by_code(self) -> dict[str | None, tuple[str, ...]]:
+        index: dict[str | None, list[str]] = {}
+        for a in self.areas:  # None: the roots, as children(None) listed them
+            index.setdefault(a.parent, []).append(a.code)
+        return {parent: tuple(codes) for parent, codes in index.items()}
+
+    @cached_property
+    def _partners_by_code(self) -> dict[str, Partner]:
+        index: dict[str, Partner] = {}
+        for p in self.partners:
+            index.setdefault(p.code.upper(), p)
+        return index
 
     def responsibility(self) -> dict[tuple[str, str], str]:
         """(data element, area) -> the one partner responsible for it."""

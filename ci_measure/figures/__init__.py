@@ -110,15 +110,11 @@ def published_and_unpublished(workspace: Workspace) -> tuple[pd.DataFrame, pd.Da
 
 def _subtree(partnership, area: str) -> list[str]:
     """The area and all its descendants."""
-    children: dict[str, list[str]] = {}
-    for a in partnership.areas:
-        if a.parent:
-            children.setdefault(a.parent, []).append(a.code)
     found, todo = [], [area]
     while todo:
         code = todo.pop()
         found.append(code)
-        todo.extend(children.get(code, []))
+        todo.extend(partnership.children(code))
     return found
 
 

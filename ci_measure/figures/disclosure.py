@@ -20,7 +20,6 @@ The (total, category) pairs are built once in DuckDB; each pass is a few numpy o
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -33,6 +32,7 @@ from ci_measure.config.model import (
     sql_codes,
 )
 from ci_measure.errors import ConfigError
+from ci_measure.warehouse import connection
 
 SUB_ANNUAL = ("quarter", "month")
 SHOWN = ("ok", "undefined")
@@ -97,7 +97,7 @@ def _pairs(
         columns=["area", "parent"],
     )
     timed = pd.DataFrame({"indicator": pd.Series(time_indicators, dtype=object)})
-    con = duckdb.connect()
+    con = connection.connect()
     try:
         con.register("r", frame)
         con.register("parents", parents)

@@ -22,6 +22,7 @@ from ci_measure.config import periods
 from ci_measure.config.model import ORIGINS, SEXES, Workspace
 from ci_measure.errors import unknown_partner
 from ci_measure.figures import quality
+from ci_measure.warehouse import connection
 
 STATES_DA = {
     "delivered": "leveret",
@@ -68,7 +69,7 @@ def _warehouse(workspace: Workspace) -> Iterator[tuple[duckdb.DuckDBPyConnection
             con.execute(f"CREATE TEMP TABLE cells AS {warehouse.current_cells_sql('wh', None)}")
             yield con, True
         return
-    con = duckdb.connect()
+    con = connection.connect()
     try:
         con.execute(
             "CREATE TABLE cells (data_element VARCHAR, area VARCHAR, period VARCHAR,"

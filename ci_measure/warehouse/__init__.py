@@ -25,7 +25,7 @@ import pandas as pd
 from ci_measure import faults
 from ci_measure.errors import WarehouseBusy
 from ci_measure.intake.receipt import Receipt
-from ci_measure.warehouse import lake, migrations
+from ci_measure.warehouse import connection, lake, migrations
 from ci_measure.warehouse.lake import Lake
 
 LOCK_TIMEOUT_S = float(os.environ.get("CI_MEASURE_LOCK_TIMEOUT", "120"))
@@ -43,7 +43,7 @@ def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnect
     told = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return connection.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
             if not _is_lock_error(error):
                 raise
@@ -130,7 +130,7 @@ def _read_only(where: Where, deadline: float, timeout: float) -> duckdb.DuckDBPy
             with writer(where):  # a new lake: its catalog and tables, once
                 pass
             return lake.connect(where, read_only=True)
-    con = duckdb.connect()
+    con = connection.connect()
     try:
         _attach(con, where, deadline, timeout)
     except BaseException:

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from ci_measure.errors import WarehouseUnavailable, usage_error
+from ci_measure.warehouse import connection
 
 PREFIX = "ducklake:postgres:"
 ENV_WAREHOUSE = "CI_MEASURE_WAREHOUSE"
@@ -105,7 +106,7 @@ def extension_directory() -> Path:
         cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(cache) / "ci-measure" / "duckdb-extensions"
     version = f"v{duckdb.__version__}"
-    with duckdb.connect() as probe:
+    with connection.connect() as probe:
         platform = probe.execute("PRAGMA platform").fetchall()[0][0]
     folder = root / version / platform
     for package, name in EXTENSIONS.items():
@@ -146,7 +147,7 @@ def connect(lake: Lake, read_only: bool) -> duckdb.DuckDBPyConnection:
     with _LOCK:
         if key not in _INSTANCES:
             _INSTANCES[key] = _instance(lake, read_only)
-        return _INSTANCES[key].cursor()
+        return connection.quiet(_INSTANCES[key].cursor())
 
 
 def private(lake: Lake) -> duckdb.DuckDBPyConnection:
@@ -162,7 +163,7 @@ def forget(lake: Lake) -> None:
 
 
 def _instance(lake: Lake, read_only: bool) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(
+    con = connection.connect(
         config={
             "autoinstall_known_extensions": "false",
             "autoload_known_extensions": "false",

@@ -21,7 +21,7 @@ import duckdb
 from ci_measure import warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.errors import usage_error
-from ci_measure.warehouse import lake, migrations
+from ci_measure.warehouse import connection, lake, migrations
 from ci_measure.warehouse.lake import Lake
 
 SCHEMA_STATEMENT = re.compile(r"^CREATE (TABLE|SEQUENCE|UNIQUE INDEX|INDEX) ", re.IGNORECASE)
@@ -130,7 +130,7 @@ def import_warehouse(workspace: Workspace, source: Path) -> Counts:
 
 
 def _import_into(database: Path, source: Path) -> Counts:
-    con = duckdb.connect(str(database))
+    con = connection.connect(str(database))
     try:
         try:
             con.execute(f"IMPORT DATABASE '{_quote(source)}'")
