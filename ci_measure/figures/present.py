@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ci_measure.config.model import ORIGIN_LABELS, SEX_LABELS, Workspace
 
@@ -152,8 +153,65 @@ def _arrow_csv(rows: pd.DataFrame) -> str | None:
 
 
 def to_json(rows: pd.DataFrame) -> str:
+    """The rows as a JSON list of records (``json.dumps(indent=1)``, empty cells null).
+
+    Joined by Arrow in C: each distinct cell is encoded once by the json module, each record
+    is the keys and its cells joined element-wise, the records one list join; the same text
+    as the record-by-record path, which columns of other types still take."""
+    fast = _arrow_json(rows)
+    return fast if fast is not None else _python_json(rows)
+
+
+def _python_json(rows: pd.DataFrame) -> str:
     records = [
         {k: (None if _empty(v) else v) for k, v in record.items()}
         for record in rows.astype(object).to_dict(orient="records")
     ]
     return json.dumps(records, ensure_ascii=False, indent=1)
+
+
+def _json_cells(column: pd.Series) -> pa.Array | None:
+    """Each cell as its JSON text (``null`` for an empty one); None: not a plain column."""
+    values = column.to_numpy()
+    kind = values.dtype.kind
+    if kind in "fiub":
+        keys = values.astype(np.float64).view(np.int64) if kind == "f" else values
+        empty = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=bool)
+        distinct, inverse = np.unique(keys[~empty], return_inverse=True)
+        originals = distinct.view(np.float64) if kind == "f" else distinct
+        texts = np.array([json.dumps(v.item()) for v in originals], dtype=object)
+        out = np.full(len(values), "null", dtype=object)
+        out[~empty] = texts[inverse]
+        return pa.array(out, type=pa.large_string())
+    try:
+        text = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        return None
+    encoded = text.dictionary_encode()
+    words = [json.dumps(w, ensure_ascii=False) for w in encoded.dictionary.to_pylist()]
+    cells = pa.array(words, type=pa.large_string()).take(encoded.indices)
+    return pc.fill_null(cells, "null")
+
+
+def _arrow_json(rows: pd.DataFrame) -> str | None:
+    labels = list(rows.columns)
+    if len(rows) == 0:
+        return "[]"
+    if not labels or len(set(labels)) != len(labels) or not all(isinstance(c, str) for c in labels):
+        return None  # what json.dumps makes of such keys is left to it
+
+    def text(value: str) -> pa.Scalar:
+        return pa.scalar(value, pa.large_string())
+
+    parts: list[pa.Array | pa.Scalar] = []
+    for i, label in enumerate(labels):
+        cells = _json_cells(rows[label])
+        if cells is None:
+            return None
+        key = json.dumps(label, ensure_ascii=False)
+        parts += [text((" {\n  " if i == 0 else ",\n  ") + key + ": "), cells]
+    records = pc.binary_join_element_wise(*parts, text("\n }"), text(""))
+    joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(records)], records), text(",\n"))
+    return "[\n" + joined[0].as_py() + "\n]"
