@@ -159,7 +159,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if args.format == "csv":
         sys.stdout.write(present.to_csv(rows))
     elif args.format == "json":
-        sys.stdout.write(present.to_json(rows) + "\n")
+        for piece in present.json_pieces(rows):  # written as joined, never all at once
+            sys.stdout.write(piece)
+        sys.stdout.write("\n")
     else:
         sys.stdout.write(present.to_table(rows, workspace))
     return EXIT_OK

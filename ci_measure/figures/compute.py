@@ -60,7 +60,7 @@ def compute_indicators(
     chosen = [catalog.indicators[c] for c in codes]
     elements = [e for i in chosen for e in (i.numerator, i.denominator) if e]
     derivation = Derivation(con, cells, catalog, partnership, elements)
-    table = temp_name("indicators")
+    table, result = temp_name("indicators"), temp_name("rows")
     try:
         frame = pd.DataFrame(
             [
@@ -81,11 +81,18 @@ def compute_indicators(
         areas = temp_name("area_order")
         load_table(con, areas, area_order, "area VARCHAR, area_ord INTEGER")
         try:
-            return fetch_frame(con, _rows_sql(derivation.table, table, areas))
+            con.execute(
+                f"CREATE TEMP TABLE {result} AS {_rows_sql(derivation.table, table, areas)}"
+            )
         finally:
             con.execute(f"DROP TABLE IF EXISTS {areas}")
+        # The derived values are let go before the rows are fetched: at a million cells
+        # they hold as much memory as the fetched rows (the peak was both at once).
+        derivation.drop()
+        return fetch_frame(con, f"SELECT * FROM {result}")  # in the rows' order (inserted so)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        for name in (table, result):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
         derivation.drop()
 
 

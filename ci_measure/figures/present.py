@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -153,13 +154,31 @@ def _arrow_csv(rows: pd.DataFrame) -> str | None:
 
 
 def to_json(rows: pd.DataFrame) -> str:
-    """The rows as a JSON list of records (``json.dumps(indent=1)``, empty cells null).
+    """The rows as a JSON list of records (``json.dumps(indent=1)``, empty cells null)."""
+    return "".join(json_pieces(rows))
 
-    Joined by Arrow in C: each distinct cell is encoded once by the json module, each record
-    is the keys and its cells joined element-wise, the records one list join; the same text
-    as the record-by-record path, which columns of other types still take."""
-    fast = _arrow_json(rows)
-    return fast if fast is not None else _python_json(rows)
+
+def json_pieces(rows: pd.DataFrame, batch: int = 100_000) -> Iterator[str]:
+    """:func:`to_json`'s text in pieces of ``batch`` records, to write without holding it all.
+
+    Joined by Arrow in C: each distinct cell is encoded once by the json module, the records
+    are the keys and their cells joined element-wise; the same text as the record-by-record
+    path, which columns of other types still take."""
+    if len(rows) == 0:
+        yield "[]"
+        return
+    parts = _json_parts(rows)
+    if parts is None:
+        yield _python_json(rows)
+        return
+    yield "[\n"
+    for start in range(0, len(rows), batch):
+        sliced = [p.slice(start, batch) if isinstance(p, pa.Array) else p for p in parts]
+        records = pc.binary_join_element_wise(*sliced)
+        listed = pa.LargeListArray.from_arrays([0, len(records)], records)
+        joined = pc.binary_join(listed, pa.scalar(",\n", pa.large_string()))[0].as_py()
+        yield (",\n" if start else "") + joined
+    yield "\n]"
 
 
 def _python_json(rows: pd.DataFrame) -> str:
@@ -189,16 +208,18 @@ def _json_cells(column: pd.Series) -> pa.Array | None:
         return None
     if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
         return None
+    if isinstance(text, pa.ChunkedArray):  # pandas' Arrow-backed text may come in chunks
+        text = text.combine_chunks()
     encoded = text.dictionary_encode()
     words = [json.dumps(w, ensure_ascii=False) for w in encoded.dictionary.to_pylist()]
     cells = pa.array(words, type=pa.large_string()).take(encoded.indices)
     return pc.fill_null(cells, "null")
 
 
-def _arrow_json(rows: pd.DataFrame) -> str | None:
+def _json_parts(rows: pd.DataFrame) -> list[pa.Array | pa.Scalar] | None:
+    """The arguments of a record's element-wise join: key texts and cell columns, then the
+    record's end and the empty separator (None: a frame the Arrow path does not take)."""
     labels = list(rows.columns)
-    if len(rows) == 0:
-        return "[]"
     if not labels or len(set(labels)) != len(labels) or not all(isinstance(c, str) for c in labels):
         return None  # what json.dumps makes of such keys is left to it
 
@@ -212,6 +233,4 @@ def _arrow_json(rows: pd.DataFrame) -> str | None:
             return None
         key = json.dumps(label, ensure_ascii=False)
         parts += [text((" {\n  " if i == 0 else ",\n  ") + key + ": "), cells]
-    records = pc.binary_join_element_wise(*parts, text("\n }"), text(""))
-    joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(records)], records), text(",\n"))
-    return "[\n" + joined[0].as_py() + "\n]"
+    return [*parts, text("\n }"), text("")]

@@ -147,7 +147,7 @@ def connect(lake: Lake, read_only: bool) -> duckdb.DuckDBPyConnection:
     with _LOCK:
         if key not in _INSTANCES:
             _INSTANCES[key] = _instance(lake, read_only)
-        return connection.quiet(_INSTANCES[key].cursor())
+        return connection.configure(_INSTANCES[key].cursor())
 
 
 def private(lake: Lake) -> duckdb.DuckDBPyConnection:

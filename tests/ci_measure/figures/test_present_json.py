@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ci_measure.figures import present
@@ -37,7 +38,7 @@ def test_the_demo_is_written_as_before(demo, published, cli):
     from ci_measure.figures import indicator_rows
 
     rows = indicator_rows(demo, published=published)
-    assert len(rows) > 500 and present._arrow_json(rows) is not None  # the Arrow path ran
+    assert len(rows) > 500 and present._json_parts(rows) is not None  # the Arrow path ran
     text = present.to_json(rows)
     assert text == _before(rows)
     flags = ["--published"] if published else []
@@ -63,7 +64,7 @@ def test_edge_values_are_written_as_before():
             "status": pd.array([None, *["ok"] * (n - 1)], dtype="string"),
         }
     )
-    assert present._arrow_json(rows) is not None
+    assert present._json_parts(rows) is not None
     text = present.to_json(rows)
     assert text == _before(rows)
     assert '"area": "Nord, \\"gamle\\"\\n\\\\"' in text and '"area": "Ærø/Å\\t\u2028"' in text
@@ -78,3 +79,22 @@ def test_no_rows_and_odd_frames():
     assert present.to_json(no_columns) == _before(no_columns) == "[\n {},\n {}\n]"
     mixed = pd.DataFrame({"cell": ["a", 1, 2.5, None]}, dtype=object)  # not one type: as before
     assert present.to_json(mixed) == _before(mixed)
+
+
+def test_text_in_several_arrow_chunks_is_written_as_before():
+    """A million-row result arrives as pandas text over several Arrow chunks."""
+    parts = [
+        pd.Series(["0561", None, "DK"], dtype="string[pyarrow]"),
+        pd.Series(["Æ"] * 2, dtype="string[pyarrow]"),
+    ]
+    rows = pd.DataFrame({"area": pd.concat(parts, ignore_index=True), "value": [1.0] * 5})
+    assert isinstance(pa.array(rows["area"], from_pandas=True), pa.ChunkedArray)
+    assert present._json_parts(rows) is not None
+    assert present.to_json(rows) == _before(rows)
+
+
+def test_pieces_of_any_batch_size_join_to_the_same_text():
+    rows = pd.DataFrame({"area": ["DK", "0561", None, "Ø", "N"], "value": [1.5, None, 0.0, 2, 3]})
+    for batch in (1, 2, 4, 5, 100):
+        assert "".join(present.json_pieces(rows, batch=batch)) == _before(rows)
+    assert len(list(present.json_pieces(rows, batch=2))) == 5  # "[", three batches, "]"

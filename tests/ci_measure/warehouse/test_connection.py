@@ -35,7 +35,7 @@ with warehouse.reader(ws.warehouse) as con:
     seen["reader"] = bar(con)
 with connection.connect() as con:
     seen["connect"] = bar(con)
-    seen["cursor"] = bar(connection.quiet(con.cursor()))
+    seen["cursor"] = bar(connection.configure(con.cursor()))
 seen["rows"] = len(indicator_rows(ws))
 print(json.dumps(seen))
 """
