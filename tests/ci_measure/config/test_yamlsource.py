@@ -108,3 +108,28 @@ def test_source_lists_accept_a_single_value_and_refuse_mappings():
 @given(st.from_regex(r"[0-9][0-9A-Za-z_-]{0,8}", fullmatch=True))
 def test_codes_that_look_like_numbers_survive_unquoted(code):
     assert parse_yaml(f"code: {code}\nlist: [{code}]\n", "x.yaml") == {"code": code, "list": [code]}
+
+
+def test_the_lean_loader_builds_what_the_stock_base_loader_built(monkeypatch):
+    """issue 19: the loader skips BaseResolver's per-node calls; same values, same lines."""
+    import yaml
+
+    from ci_measure.config import yamlsource
+
+    text = (
+        "name: Nord\nareas:\n  - code: 0561\n    name: 'Esbjerg'\n    parent: ~\n"
+        "  - {code: '0101', name: !!str Kbh}\nflags: [yes, no, 1.5, null]\n"
+        "target: !custom 12\nblock: |\n  two\n  lines\n"
+    )
+
+    def plain(node):
+        if isinstance(node, dict):
+            return {k: (plain(v), yamlsource.line_of(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [(plain(v), yamlsource.line_of(v)) for v in node]
+        return (type(node).__name__, str(node), yamlsource.line_of(node))
+
+    lean = plain(yamlsource.parse_yaml(text, "x.yaml"))
+    monkeypatch.setattr(yamlsource, "_Loader", getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+    assert lean == plain(yamlsource.parse_yaml(text, "x.yaml"))
+    assert lean["areas"][0][0][0]["code"] == (("Text", "0561", 3), 3)
