@@ -8,6 +8,7 @@ from a plain connection (on) and from ours (off)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 SESSION = """
-import json, sys
+import json, os, sys
 sys.ps1 = ">>> "  # what a notebook or python -i has before DuckDB is imported
 import duckdb
 from ci_measure import warehouse
@@ -37,19 +38,30 @@ with connection.connect() as con:
     seen["connect"] = bar(con)
     seen["cursor"] = bar(connection.configure(con.cursor()))
 seen["rows"] = len(indicator_rows(ws))
+with warehouse.reader(ws.warehouse) as con:
+    seen["memory"] = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute("SET memory_limit = '50MB'")  # spill, to see the folder used and removed
+    con.execute("CREATE TEMP TABLE t AS SELECT md5(range::VARCHAR) s FROM range(2000000)")
+    con.execute("SELECT * FROM t ORDER BY s").fetchmany(1)
+    seen["spill"] = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    seen["spilled"] = bool(os.listdir(seen["spill"]))
 print(json.dumps(seen))
 """
 
 
 def test_every_connection_is_quiet_in_an_interactive_session(workspace_dir: Path) -> None:
+    env = {**os.environ, "CI_MEASURE_DUCKDB_MEMORY": "300MB"}
     done = subprocess.run(
         [sys.executable, "-c", SESSION, str(workspace_dir)],
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=env,
         check=True,
     )
     seen = json.loads(done.stdout)
+    spill = Path(seen.pop("spill"))
+    assert seen.pop("spilled") and not spill.exists()  # its own folder, gone at exit
     assert seen["plain"] is True, "DuckDB no longer turns its bar on here: the test proves nothing"
     assert seen == {
         "plain": True,
@@ -58,6 +70,7 @@ def test_every_connection_is_quiet_in_an_interactive_session(workspace_dir: Path
         "connect": False,
         "cursor": False,
         "rows": 0,
+        "memory": "286.1 MiB",  # 300MB as DuckDB shows it
     }
     assert done.stderr == ""
 
