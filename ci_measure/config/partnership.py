@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ci_measure.config import periods
+from ci_measure.config import checked, periods
 from ci_measure.config.model import (
     ORIGINS,
     SEXES,
@@ -40,8 +40,24 @@ PARTNER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def load_partnership(path: Path, catalog: Catalog) -> Partnership:
-    """Read ``partnership.yaml``; any mistake is a ConfigError naming the file and line."""
-    return _Reader(Source(str(path)), catalog).partnership(load_yaml(Path(path), str(path)))
+    """Read ``partnership.yaml``; any mistake is a ConfigError naming the file and line.
+
+    A large file that passed before is taken from the cache of checked ones
+    (:mod:`ci_measure.config.checked`), keyed by the very bytes parsed here."""
+    try:
+        data = Path(path).read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        data = None  # load_yaml says what is wrong
+    if data is None or len(data) < checked.CACHE_FROM:
+        return _Reader(Source(str(path)), catalog).partnership(load_yaml(Path(path), str(path)))
+    name = checked.key(data, catalog)
+    kept = checked.load(name)
+    if kept is not None:
+        return kept
+    partnership = parse_partnership(text, str(path), catalog)
+    checked.store(name, partnership)
+    return partnership
 
 
 def parse_partnership(text: str, name: str, catalog: Catalog) -> Partnership:
