@@ -64,5 +64,11 @@ def spill_folder() -> Path:
     pid = os.getpid()  # a forked process (Dagster) makes its own
     if pid not in _SPILL:
         _SPILL[pid] = Path(tempfile.mkdtemp(prefix="ci-measure-duckdb-"))
-        atexit.register(shutil.rmtree, _SPILL[pid], ignore_errors=True)
+        atexit.register(_remove, pid)
     return _SPILL[pid]
+
+
+def _remove(pid: int) -> None:
+    """At exit: the folder, only by the process that made it (a fork inherits the hook)."""
+    if os.getpid() == pid:
+        shutil.rmtree(_SPILL[pid], ignore_errors=True)
