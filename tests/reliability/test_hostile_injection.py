@@ -199,6 +199,9 @@ SAFE_SQL = {
     "key": "compute._rows_sql: a literal column list",
     "indicators": "temp table name (uuid)",
     "derived": "temp table name (uuid)",
+    "result": "compute.compute_indicators: temp table name (uuid)",
+    "_rows_sql(derivation.table, table, areas)": "compute._rows_sql: SQL over temp table names"
+    " (uuid) and constants",
     "v": "derive._rank_sql: temp table name (uuid)",
     "a": "derive._rank_sql: temp table name (uuid)",
     "e": "derive._rank_sql: temp table name (uuid)",
