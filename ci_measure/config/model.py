@@ -132,12 +132,25 @@ class Partnership:
     targets: tuple[Target, ...] = ()
     main_area: str | None = None  # the scorecard's focus; default: first root area's first child
     public_scorecard: bool = False
+    approval_required: bool = False  # publishing: {approval: required} (SPEC §13)
 
     def area(self, code: str) -> Area:
         return next(a for a in self.areas if a.code == code)
 
     def children(self, code: str) -> list[str]:
         return [a.code for a in self.areas if a.parent == code]
+
+    def subtree(self, code: str) -> list[str]:
+        """The area and every area under it."""
+        children: dict[str, list[str]] = {}
+        for a in self.areas:
+            if a.parent:
+                children.setdefault(a.parent, []).append(a.code)
+        found, todo = [], [code]
+        while todo:
+            found.append(todo.pop())
+            todo.extend(children.get(found[-1], []))
+        return found
 
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code.upper() == code.upper()), None)

@@ -14,6 +14,7 @@ from ci_measure import warehouse
 from ci_measure.config import periods
 from ci_measure.config.model import Workspace
 from ci_measure.errors import UsageError
+from ci_measure.figures.approval import as_approved, changed_since_approval
 from ci_measure.figures.compute import COLUMNS, compute_indicators
 from ci_measure.figures.disclosure import publish
 
@@ -67,30 +68,16 @@ def indicator_rows(
     # An area's unpublished figures depend only on the cells of the area and its descendants
     # (§7.3 sums children, never parents), so one area is computed from its subtree alone.
     # Published figures are not: secondary suppression looks at parents and siblings.
-    subtree = _subtree(partnership, area) if area and not published else None
+    subtree = partnership.subtree(area) if area and not published else None
     with current_cells(workspace, as_of, areas=subtree) as (con, cells):
         rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
-    if published:
-        rows = publish(rows, catalog, partnership)
+    if published:  # §13: as approved (when required), then §7.6 on those figures
+        rows = publish(as_approved(workspace, rows, parse_as_of(as_of)), catalog, partnership)
     if area:
         rows = rows[rows["area"] == area]
     if period:
         rows = rows[rows["period"] == period]
     return tidy(rows)
-
-
-def _subtree(partnership, area: str) -> list[str]:
-    """The area and all its descendants."""
-    children: dict[str, list[str]] = {}
-    for a in partnership.areas:
-        if a.parent:
-            children.setdefault(a.parent, []).append(a.code)
-    found, todo = [], [area]
-    while todo:
-        code = todo.pop()
-        found.append(code)
-        todo.extend(children.get(code, []))
-    return found
 
 
 @contextmanager
@@ -104,6 +91,17 @@ def current_cells(
         sql = warehouse.current_cells_sql("wh", instant, only_areas=areas is not None)
         con.execute(f"CREATE TEMP TABLE cells AS {sql}", [areas] if areas is not None else None)
         yield con, "cells"
+
+
+def publication_basis(workspace: Workspace) -> pd.DataFrame:
+    """The figures published output is made from, before suppression: as approved when
+    approval is required (SPEC §13), else the current ones. What §7.6 is checked against."""
+    return tidy(as_approved(workspace, indicator_rows(workspace)))
+
+
+def approval_changes(workspace: Workspace) -> pd.DataFrame:
+    """Approved keys whose figures changed since their approval (a correction awaits it)."""
+    return changed_since_approval(workspace, indicator_rows(workspace))
 
 
 def tidy(rows: pd.DataFrame) -> pd.DataFrame:

@@ -81,9 +81,12 @@ def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnect
 @contextmanager
 def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection for one unit of work; closed (and the lock released) after it."""
+    from ci_measure.warehouse.approvals import create_table  # a module of this package
+
     con = _open(path, read_only=False, timeout=timeout)
     try:
         con.execute(SCHEMA)
+        create_table(con)
         yield con
     finally:
         con.close()
