@@ -285,7 +285,9 @@ def cmd_approve(args: argparse.Namespace) -> int:
         workspace, args.period, args.area, args.indicator, by=args.by, revoke=args.revoke
     )
     when = clock.for_people(event["at"], seconds=True)
-    print(f"{describe(SimpleNamespace(**event))}, {when}: {keys} indikator × område / indicator × area")
+    print(
+        f"{describe(SimpleNamespace(**event))}, {when}: {keys} indikator × område / indicator × area"
+    )
     if args.revoke:
         print("Tallene afventer nu godkendelse igen. / The figures await approval again.")
     else:

@@ -19,6 +19,7 @@ STATUS = {
     "incomplete": ("ufuldstændig", "incomplete"),
     "missing": ("mangler", "missing"),
     "suppressed": ("diskretioneret", "suppressed"),
+    "pending_approval": ("afventer godkendelse", "awaiting approval"),
 }
 # One symbol per empty state: shown in tables and as markers in charts, never a zero.
 MARK = {
@@ -27,6 +28,7 @@ MARK = {
     "incomplete": "◐",
     "missing": "–",
     "suppressed": "◆",
+    "pending_approval": "○",
 }
 SEX = SEX_LABELS
 ORIGIN = ORIGIN_LABELS
