@@ -4,6 +4,7 @@ import indicators
 indicators.catalog()
 indicators.compute("data", indicator="UDD_OVERGANG", area="0561-OST")
 indicators.history("data", "ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", sex="M")
+indicators.approvals("data")
 
 The workspace comes first in every function (a folder, a loaded Workspace, or None for
 $CI_MEASURE_WORKSPACE / the repository's data/); every argument can also be given by name.
@@ -26,7 +27,7 @@ from ci_measure.config.model import ORIGINS, SEXES, TOTAL, Workspace
 from ci_measure.config.workspace import load_workspace, resolve_root
 from ci_measure.errors import UsageError, join_or
 
-__all__ = ["catalog", "compute", "history", "submissions", "open_workspace"]
+__all__ = ["approvals", "catalog", "compute", "history", "submissions", "open_workspace"]
 
 WorkspaceLike = str | Path | Workspace | None
 KINDS = {
@@ -125,3 +126,12 @@ def history(
 def submissions(workspace: WorkspaceLike = None) -> pd.DataFrame:
     """Every file taken in (accepted, rejected or deleted), with its SHA-256 and time."""
     return figures.submissions(open_workspace(workspace))
+
+
+def approvals(workspace: WorkspaceLike = None) -> pd.DataFrame:
+    """Every approval and revocation of figures for publishing (SPEC §13), oldest first:
+    id, at (UTC), action (approve | revoke), by, period, area (None: all; else it and the
+    areas under it), indicator (None: all)."""
+    from ci_measure.warehouse.approvals import events
+
+    return events(open_workspace(workspace))

@@ -27,6 +27,7 @@ CHECKS = {
     "warehouse_totals",
     "published_figures_outliers",
     "published_figures_suppression",
+    "published_figures_changed_since_approval",
 }
 
 
