@@ -314,7 +314,10 @@ def _stale(ws: Workspace, page: Path) -> bool:
         return False
     if not page.is_file():
         return True
-    return page.stat().st_mtime_ns < ws.warehouse_path.stat().st_mtime_ns
+    written = page.stat().st_mtime_ns
+    stories = ws.root / "stories"  # an edited story behind a curve shows on the next visit
+    edited = [p.stat().st_mtime_ns for p in stories.glob("*.md")] if stories.is_dir() else []
+    return written < max([ws.warehouse_path.stat().st_mtime_ns, *edited])
 
 
 def scorecard_file(portal: Portal, ws: Workspace, name: str) -> Path | None:
