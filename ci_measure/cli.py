@@ -156,6 +156,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         period=args.period,
         as_of=args.as_of,
         published=args.published,
+        every_row=args.all,
     )
     if args.format == "csv":
         sys.stdout.write(present.to_csv(rows))
@@ -427,6 +428,12 @@ def build_parser() -> Parser:
     )
     p.add_argument(
         "--published", action="store_true", help="apply disclosure control (suppression)"
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every row of SPEC §7.5, also 'missing' rows of areas where nobody reports the "
+        "data (default: the rows that exist or are due)",
     )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_indicators)

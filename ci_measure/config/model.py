@@ -155,6 +155,19 @@ class Partnership:
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code.upper() == code.upper()), None)
 
+    def due_areas(self, elements: list[str]) -> set[str]:
+        """The areas for which every one of ``elements`` is promised in the area or under it
+        (where a figure of them is owed; elsewhere nobody will ever report it)."""
+        parent = {a.code: a.parent for a in self.areas}
+        promised: dict[str, set[str]] = {e: set() for e in elements}
+        for element, area in self.responsibility():
+            if element in promised:
+                while area is not None and area not in promised[element]:
+                    promised[element].add(area)  # the area and every area above it
+                    area = parent.get(area)
+        sets = list(promised.values())
+        return set.intersection(*sets) if sets else set()
+
     def responsibility(self) -> dict[tuple[str, str], str]:
         """(data element, area) -> the one partner responsible for it."""
         return {

@@ -17,6 +17,7 @@ from ci_measure.errors import UsageError
 from ci_measure.figures.approval import as_approved, changed_since_approval
 from ci_measure.figures.compute import COLUMNS, compute_indicators
 from ci_measure.figures.disclosure import publish
+from ci_measure.figures.due import keep_due
 
 NUMERIC = ("numerator", "denominator", "value")
 
@@ -53,8 +54,12 @@ def indicator_rows(
     period: str | None = None,
     as_of: str | dt.datetime | None = None,
     published: bool = False,
+    every_row: bool = True,
 ) -> pd.DataFrame:
-    """Indicator rows of SPEC §7.5 (published: §7.6 applied), filtered as asked."""
+    """Indicator rows of SPEC §7.5 (published: §7.6 applied), filtered as asked.
+
+    ``every_row=False`` leaves out the `missing` rows nobody owes (``due.keep_due``): what
+    `ci-measure indicators` shows unless ``--all`` is given."""
     catalog, partnership = workspace.catalog, workspace.partnership
     codes = [_check_choice("indicator", indicator, list(catalog.indicators))] if indicator else None
     area = _check_choice("area", area, [a.code for a in partnership.areas]) if area else None
@@ -73,6 +78,8 @@ def indicator_rows(
         rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
     if published:  # §13: as approved (when required), then §7.6 on those figures
         rows = publish(as_approved(workspace, rows, parse_as_of(as_of)), catalog, partnership)
+    if not every_row:
+        rows = keep_due(rows, catalog, partnership)
     if area:
         rows = rows[rows["area"] == area]
     if period:

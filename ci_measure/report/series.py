@@ -201,8 +201,11 @@ def _target(indicator: str, area: str, partnership: Partnership) -> tuple[str, f
     return (last.period, float(last.value))
 
 
-def _comparison(rows: pd.DataFrame, partnership: Partnership) -> tuple[str | None, list]:
-    """Every area in the latest period in which any area has an ok value."""
+def _comparison(
+    rows: pd.DataFrame, partnership: Partnership, due: set[str]
+) -> tuple[str | None, list]:
+    """Every area in the latest period in which any area has an ok value, but for areas
+    where nobody reports the data (a `missing` row outside ``due``: no gap, only noise)."""
     ok = rows[rows["status"] == "ok"]
     if ok.empty:
         return None, []
@@ -212,6 +215,8 @@ def _comparison(rows: pd.DataFrame, partnership: Partnership) -> tuple[str | Non
     for area in partnership.areas:
         if area.code in at.index:
             r = at.loc[area.code]
+            if r["status"] == "missing" and area.code not in due:
+                continue
             value = float(r["value"]) if r["status"] == "ok" and not pd.isna(r["value"]) else None
             result.append((area.code, str(r["status"]), value))
     return period, result
@@ -253,7 +258,8 @@ def summarise(
     summary.baseline = _baseline(indicator.code, area, partnership, summary.points)
     summary.target = _target(indicator.code, area, partnership)
     summary.slope, summary.forecast = fit_forecast(summary.points)
-    summary.comparison_period, summary.comparison = _comparison(total, partnership)
+    due = partnership.due_areas([e for e in (indicator.numerator, indicator.denominator) if e])
+    summary.comparison_period, summary.comparison = _comparison(total, partnership, due)
     mine = of_kind(rows[rows["area"] == area])
     for column, parts in (("sex", SEX_PARTS), ("origin", ORIGIN_PARTS)):
         found = _breakdown(mine, column, parts, all_periods)
