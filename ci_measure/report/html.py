@@ -15,7 +15,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from ci_measure import clock, templating
-from ci_measure.config.model import Catalog, Partnership
+from ci_measure.config.model import TOTAL, Catalog, Partnership
+from ci_measure.errors import join_or
 from ci_measure.report import labels, section, svg
 from ci_measure.report.labels import number_pair
 from ci_measure.report.series import Summary, area_for, main_area, national_area, summarise
@@ -109,6 +110,30 @@ def overview_row(summary: Summary, partnership: Partnership, main: str) -> dict:
     }
 
 
+def stand_in(rows: pd.DataFrame, s: Summary, partnership: Partnership, main: str) -> dict | None:
+    """Why a curve shows another area than the scorecard's own: the main area's figure cannot
+    be computed, and which areas under it have no figures (what is missing)."""
+    if s.area == main:
+        return None
+    mine = rows[
+        (rows["indicator"] == s.indicator.code)
+        & (rows["sex"] == TOTAL)
+        & (rows["origin"] == TOTAL)
+        & (rows["status"] == "ok")
+    ]
+    reporting = set(mine["area"])
+    lacking = [
+        partnership.area(c).name
+        for c in partnership.children(main)
+        if c not in reporting and not (set(partnership.subtree(c)) & reporting)
+    ]
+    return {
+        "main": partnership.area(main).name,
+        "shown": partnership.area(s.area).name,
+        "lacking": (join_or(lacking, "og"), join_or(lacking, "and")) if lacking else None,
+    }
+
+
 def approval_notes(rows: pd.DataFrame, s: Summary, changed: pd.DataFrame | None) -> dict:
     """Periods of the shown area whose figures await approval, and approved periods that
     have a correction awaiting approval (SPEC §13)."""
@@ -149,6 +174,7 @@ def indicator_view(
         "table": section.data_table(rows, s),
         "story": story,
         "approval": approval_notes(rows, s, changed),
+        "stand_in": stand_in(rows, s, partnership, main_area(partnership)),
     }
 
 

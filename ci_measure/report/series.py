@@ -76,6 +76,9 @@ class Summary:
         return "better" if rising == (self.indicator.direction == "up") else "worse"
 
 
+NO_FIGURE = ("missing", "incomplete")  # states that leave a curve empty for want of data
+
+
 def main_area(partnership: Partnership) -> str:
     """The scorecard's focus: the configured main area, else the first area listed."""
     return partnership.main_area or partnership.areas[0].code
@@ -93,12 +96,13 @@ def national_area(partnership: Partnership, exclude: str | None = None) -> str |
 
 
 def area_for(rows: pd.DataFrame, indicator: str, partnership: Partnership, main: str) -> str:
-    """The main area, unless it has no figure at all for this indicator: then the area with the
-    most ok values (an indicator one district alone reports is shown for that district)."""
+    """The main area, unless it has no figure for this indicator (nothing, or only sums that
+    are incomplete because some areas under it never report): then the area with the most
+    ok values (an indicator one district alone reports is shown for that district)."""
     mine = rows[
         (rows["indicator"] == indicator) & (rows["sex"] == TOTAL) & (rows["origin"] == TOTAL)
     ]
-    if (mine.loc[mine["area"] == main, "status"] != "missing").any():
+    if (~mine.loc[mine["area"] == main, "status"].isin(NO_FIGURE)).any():
         return main
     counts = mine[mine["status"] == "ok"]["area"].value_counts().to_dict()
     ranked = [a.code for a in partnership.areas if counts.get(a.code)]
