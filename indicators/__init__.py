@@ -86,8 +86,12 @@ def compute(
     period: str | None = None,
     as_of: str | dt.datetime | None = None,
     published: bool = False,
+    every_row: bool = True,
 ) -> pd.DataFrame:
-    """Indicator rows with the columns of `ci-measure indicators` (same function, same numbers)."""
+    """Indicator rows with the columns of `ci-measure indicators` (same function, same numbers).
+
+    Every row of SPEC §7.5 by default (like `indicators --all`); ``every_row=False`` leaves
+    out the `missing` rows of areas where nobody reports the data, as the CLI does."""
     ws = open_workspace(workspace)
     if indicator:
         indicator = known_code("indicator", indicator, list(ws.catalog.indicators))
@@ -100,6 +104,7 @@ def compute(
         period=_period(period) if period else None,
         as_of=as_of,
         published=published,
+        every_row=every_row,
     )
 
 
