@@ -100,13 +100,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_statistics_check(args: argparse.Namespace) -> int:
     """Which mapping fits a Statistikbanken export and the cells it yields; nothing is stored."""
-    from ci_measure.errors import UsageError
+    from ci_measure.errors import usage_error
     from ci_measure.intake.statistics.check import check_statistics
 
     workspace = _workspace(args)
     path = Path(args.file)
     if not path.is_file():
-        raise UsageError(f"ingen sådan fil / no such file: {path}")
+        raise usage_error(f"filen findes ikke: {path}", f"no such file: {path}")
     partner = args.partner or _partner_from_path(path, workspace)
     text, accepted = check_statistics(path, workspace, partner, rows=args.rows)
     print(text, end="")

@@ -15,28 +15,19 @@ and English naming the closest known codes, never an empty frame.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from pathlib import Path
 
 import pandas as pd
 
 from ci_measure import figures
-from ci_measure.config import periods
 from ci_measure.config.catalog import catalog_frame, load_catalog
 from ci_measure.config.model import ORIGINS, SEXES, TOTAL, Workspace
 from ci_measure.config.workspace import load_workspace, resolve_root
-from ci_measure.errors import UsageError, join_or
+from ci_measure.figures import known_code, period_argument
 
 __all__ = ["approvals", "catalog", "compute", "history", "submissions", "open_workspace"]
 
 WorkspaceLike = str | Path | Workspace | None
-KINDS = {
-    "indicator": ("indikator", "indicator"),
-    "data_element": ("dataelement", "data element"),
-    "area": ("område", "area"),
-    "sex": ("køn", "sex"),
-    "origin": ("herkomst", "origin"),
-}
 
 
 def open_workspace(workspace: WorkspaceLike = None) -> Workspace:
@@ -44,29 +35,6 @@ def open_workspace(workspace: WorkspaceLike = None) -> Workspace:
     if isinstance(workspace, Workspace):
         return workspace
     return load_workspace(resolve_root(workspace))
-
-
-def known_code(kind: str, value: str, known: list[str]) -> str:
-    """``value`` in its canonical case when it is one of ``known``; else a bilingual UsageError
-    with the closest codes ("did you mean")."""
-    lookup = {k.upper(): k for k in known}
-    if str(value).upper() in lookup:
-        return lookup[str(value).upper()]
-    close = [lookup[c] for c in difflib.get_close_matches(str(value).upper(), list(lookup), 3, 0.4)]
-    da, en = KINDS[kind]
-    hint_da = f"; mente du {join_or(close, 'eller')}?" if close else ""
-    hint_en = f"; did you mean {join_or(close, 'or')}?" if close else ""
-    raise UsageError(f"ukendt {da} {value!r}{hint_da} / unknown {en} {value!r}{hint_en}")
-
-
-def _period(value: str) -> str:
-    parsed = periods.parse_period(value)
-    if parsed is None:
-        raise UsageError(
-            f"{value!r} er ikke en periode; skriv fx 2024, 2024-Q1, 2024-03 eller 2023/24 / "
-            f"{value!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24"
-        )
-    return parsed[0]
 
 
 def catalog(workspace: WorkspaceLike = None) -> pd.DataFrame:
@@ -101,7 +69,7 @@ def compute(
         ws,
         indicator=indicator,
         area=area,
-        period=_period(period) if period else None,
+        period=period_argument(period) if period else None,
         as_of=as_of,
         published=published,
         every_row=every_row,
@@ -125,7 +93,7 @@ def history(
     area = known_code("area", area, [a.code for a in ws.partnership.areas])
     sex = known_code("sex", sex, list(SEXES))
     origin = known_code("origin", origin, list(ORIGINS))
-    return figures.cell_history(ws, element, area, _period(period), sex, origin)
+    return figures.cell_history(ws, element, area, period_argument(period), sex, origin)
 
 
 def submissions(workspace: WorkspaceLike = None) -> pd.DataFrame:

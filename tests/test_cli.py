@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.helpers import write
 
@@ -135,7 +138,48 @@ def test_ingest_exit_codes_and_indicators_formats(cli, workspace_dir, tmp_path):
 
 def test_unknown_indicator_is_a_usage_error_with_a_suggestion(cli, workspace_dir):
     code, _, err = cli("indicators", "--workspace", workspace_dir, "--indicator", "UDD_OVERGANGG")
-    assert code == 2 and "did you mean UDD_OVERGANG" in err
+    assert code == 2 and err.strip() == (
+        "[usage_error] ukendt indikator »UDD_OVERGANGG«. Mente du UDD_OVERGANG eller"
+        " UDD_FULDFOERT_25? / unknown indicator 'UDD_OVERGANGG'. Did you mean UDD_OVERGANG or"
+        " UDD_FULDFOERT_25?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "danish", "english"),
+    [
+        (["indicators", "--period", "2024/2"], "er ikke en periode", "is not a period"),
+        (["indicators", "--as-of", "igår"], "er ikke et ISO-tidspunkt", "is not an ISO time"),
+        (["indicators", "--area", "0561-ØST"], "ukendt område", "unknown area"),
+        (
+            ["template", "--partner", "SKOLE", "-o", "t.pdf"],
+            "skabelonen skrives",
+            "write the template",
+        ),
+        (["partner-link", "SKOLEN"], "ukendt partner »SKOLEN«", "unknown partner 'SKOLEN'"),
+        (["ingest", "findes-ikke.csv", "--partner", "SKOLE"], "filen findes ikke", "no such file"),
+    ],
+)
+def test_every_usage_error_is_said_in_danish_and_english(cli, workspace_dir, args, danish, english):
+    code, _, err = cli(*args, "--workspace", workspace_dir)
+    assert code == 2 and danish in err and english in err, err
+    assert err.startswith("[usage_error] ") and " / " in err
+
+
+def test_usage_errors_are_only_made_bilingually():
+    """One rule in one place: a UsageError is built by ``usage_error(da, en)`` (or a helper
+    using it), so no command can fall back to English only."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for folder in ("ci_measure", "indicators", "pipelines"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                called = getattr(node, "func", None)
+                if isinstance(node, ast.Call) and getattr(called, "id", None) == "UsageError":
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == ["ci_measure/errors.py:280"]
 
 
 def test_the_environment_variable_points_at_the_workspace(workspace_dir, tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ci_measure.errors import UsageError
+from ci_measure.errors import usage_error
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 _NAME = re.compile(r"^name:\s*(.+?)\s*$", re.M)
@@ -72,8 +72,9 @@ def example_path(slug: str) -> Path:
     found = known.get(str(slug).strip().lower())
     if found is None:
         names = ", ".join(known.values()) or "(none)"
-        raise UsageError(
-            f"unknown example {slug!r}; choose one of: {names} (see `ci-measure init --list-examples`)"
+        raise usage_error(
+            f"ukendt eksempel »{slug}«; vælg et af: {names} (se `ci-measure init --list-examples`)",
+            f"unknown example {slug!r}; choose one of: {names} (see `ci-measure init --list-examples`)",
         )
     return _files(EXAMPLES / found) or EXAMPLES / found
 

@@ -16,7 +16,7 @@ from ci_measure import atomic
 from ci_measure.config.catalog import load_catalog
 from ci_measure.config.model import Partnership, Workspace
 from ci_measure.config.partnership import load_partnership, parse_partnership
-from ci_measure.errors import ConfigError, UsageError
+from ci_measure.errors import ConfigError, usage_error
 
 ENV = "CI_MEASURE_WORKSPACE"
 REPOSITORY_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -108,17 +108,24 @@ def init_workspace(root: Path, demo: bool = False, example: str | None = None) -
     """
     root = Path(root)
     if demo and example:
-        raise UsageError("choose either --demo or --example, not both")
+        raise usage_error(
+            "vælg enten --demo eller --example, ikke begge",
+            "choose either --demo or --example, not both",
+        )
     source = DEMO if demo else None
     if example:
         from ci_measure.config.examples import example_path
 
         source = example_path(example)
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} is a file, not a folder; choose a folder for the workspace")
+        raise usage_error(
+            f"{root} er en fil, ikke en mappe; vælg en mappe til arbejdsområdet",
+            f"{root} is a file, not a folder; choose a folder for the workspace",
+        )
     if (root / "partnership.yaml").exists():
-        raise UsageError(
-            f"{root} already holds a workspace (partnership.yaml); choose another folder"
+        raise usage_error(
+            f"{root} indeholder allerede et arbejdsområde (partnership.yaml); vælg en anden mappe",
+            f"{root} already holds a workspace (partnership.yaml); choose another folder",
         )
     if source is not None:
         catalog = load_catalog(source)

@@ -13,7 +13,7 @@ import pandas as pd
 from ci_measure import warehouse
 from ci_measure.config import periods
 from ci_measure.config.model import Workspace
-from ci_measure.errors import UsageError
+from ci_measure.errors import did_you_mean, usage_error
 from ci_measure.figures.approval import as_approved, changed_since_approval
 from ci_measure.figures.compute import COLUMNS, compute_indicators
 from ci_measure.figures.disclosure import publish
@@ -30,21 +30,45 @@ def parse_as_of(as_of: str | dt.datetime | None) -> dt.datetime | None:
         try:
             as_of = dt.datetime.fromisoformat(as_of.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise UsageError(
-                f"--as-of {as_of!r} is not an ISO time; write e.g. 2025-03-01 or 2025-03-01T12:00:00+01:00"
+            raise usage_error(
+                f"--as-of »{as_of}« er ikke et ISO-tidspunkt; skriv fx 2025-03-01 eller 2025-03-01T12:00:00+01:00",
+                f"--as-of {as_of!r} is not an ISO time; write e.g. 2025-03-01 or 2025-03-01T12:00:00+01:00",
             ) from None
     if as_of.tzinfo is not None:
         as_of = as_of.astimezone(dt.UTC).replace(tzinfo=None)
     return as_of
 
 
-def _check_choice(kind: str, value: str, known: list[str]) -> str:
+KINDS = {
+    "indicator": ("indikator", "indicator"),
+    "data_element": ("dataelement", "data element"),
+    "area": ("område", "area"),
+    "sex": ("køn", "sex"),
+    "origin": ("herkomst", "origin"),
+}
+
+
+def known_code(kind: str, value: str, known: list[str]) -> str:
+    """``value`` in its canonical case when it is one of ``known``; else a bilingual UsageError
+    naming the closest codes (the CLI and the notebook library say it the same way)."""
     lookup = {k.upper(): k for k in known}
-    if value.upper() in lookup:
-        return lookup[value.upper()]
-    close = difflib.get_close_matches(value.upper(), list(lookup), n=3, cutoff=0.4)
-    hint = f"; did you mean {', '.join(lookup[c] for c in close)}?" if close else ""
-    raise UsageError(f"unknown {kind} {value!r}{hint}")
+    if str(value).upper() in lookup:
+        return lookup[str(value).upper()]
+    close = difflib.get_close_matches(str(value).upper(), list(lookup), n=3, cutoff=0.4)
+    hint_da, hint_en = did_you_mean([lookup[c] for c in close])
+    da, en = KINDS[kind]
+    raise usage_error(f"ukendt {da} »{value}«.{hint_da}", f"unknown {en} '{value}'.{hint_en}")
+
+
+def period_argument(value: str) -> str:
+    """A period typed by a user (``2024/25``, ``2024-Q1``) in its canonical form."""
+    parsed = periods.parse_period(value)
+    if parsed is None:
+        raise usage_error(
+            f"»{value}« er ikke en periode; skriv fx 2024, 2024-Q1, 2024-03 eller 2023/24",
+            f"'{value}' is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24",
+        )
+    return parsed[0]
 
 
 def indicator_rows(
@@ -61,15 +85,10 @@ def indicator_rows(
     ``every_row=False`` leaves out the `missing` rows nobody owes (``due.keep_due``): what
     `ci-measure indicators` shows unless ``--all`` is given."""
     catalog, partnership = workspace.catalog, workspace.partnership
-    codes = [_check_choice("indicator", indicator, list(catalog.indicators))] if indicator else None
-    area = _check_choice("area", area, [a.code for a in partnership.areas]) if area else None
+    codes = [known_code("indicator", indicator, list(catalog.indicators))] if indicator else None
+    area = known_code("area", area, [a.code for a in partnership.areas]) if area else None
     if period:
-        parsed = periods.parse_period(period)
-        if parsed is None:
-            raise UsageError(
-                f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24"
-            )
-        period = parsed[0]
+        period = period_argument(period)
     # An area's unpublished figures depend only on the cells of the area and its descendants
     # (§7.3 sums children, never parents), so one area is computed from its subtree alone.
     # Published figures are not: secondary suppression looks at parents and siblings.

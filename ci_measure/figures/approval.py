@@ -157,32 +157,13 @@ def _scope(
     workspace: Workspace, period: str, area: str | None, indicator: str | None
 ) -> tuple[str, str | None, str | None]:
     """The canonical period, area and indicator codes; bilingual errors for unknown ones."""
-    from ci_measure.config import periods
+    from ci_measure.figures import known_code, period_argument  # one wording for every command
 
-    parsed = periods.parse_period(period)
-    if parsed is None:
-        raise usage_error(
-            f"{period!r} er ikke en periode; skriv fx 2024, 2024-Q1, 2024-03 eller 2023/24",
-            f"{period!r} is not a period; write e.g. 2024, 2024-Q1, 2024-03 or 2023/24",
-        )
     if area:
-        area = _known("område", "area", area, [a.code for a in workspace.partnership.areas])
+        area = known_code("area", area, [a.code for a in workspace.partnership.areas])
     if indicator:
-        indicator = _known("indikator", "indicator", indicator, list(workspace.catalog.indicators))
-    return parsed[0], area, indicator
-
-
-def _known(da: str, en: str, value: str, known: list[str]) -> str:
-    import difflib
-
-    lookup = {k.upper(): k for k in known}
-    if value.upper() in lookup:
-        return lookup[value.upper()]
-    close = [lookup[c] for c in difflib.get_close_matches(value.upper(), list(lookup), 3, 0.4)]
-    hint_da, hint_en = (f"; mente du {', '.join(close)}?", f"; did you mean {', '.join(close)}?")
-    if not close:
-        hint_da = hint_en = ""
-    raise usage_error(f"ukendt {da} {value!r}{hint_da}", f"unknown {en} {value!r}{hint_en}")
+        indicator = known_code("indicator", indicator, list(workspace.catalog.indicators))
+    return period_argument(period), area, indicator
 
 
 def _describe(period: str, area: str | None, indicator: str | None) -> tuple[str, str]:

@@ -32,8 +32,9 @@ from pathlib import Path
 import duckdb
 
 from ci_measure import atomic, faults, warehouse
+from ci_measure.clock import for_people
 from ci_measure.config.model import Workspace
-from ci_measure.errors import CiMeasureError, Problem, UsageError, WarehouseBusy, unknown_partner
+from ci_measure.errors import CiMeasureError, Problem, WarehouseBusy, unknown_partner, usage_error
 from ci_measure.intake.cpr import mask
 from ci_measure.intake.inbox import (
     Snapshot,
@@ -215,7 +216,7 @@ def ingest_external(workspace: Workspace, source: Path, partner: str) -> Receipt
     if known is None:
         raise unknown_partner(partner, [p.code for p in workspace.partnership.partners])
     if not source.is_file():
-        raise UsageError(f"no such file: {source}")
+        raise usage_error(f"filen findes ikke: {source}", f"no such file: {source}")
     target = workspace.inbox / known.code / source.name
     if target.exists() and sha256_of(target) != sha256_of(source):
         target = target.with_name(f"{source.stem}.{uuid.uuid4().hex[:8]}{source.suffix}")
@@ -297,11 +298,13 @@ def _already_received(earlier: dict, path: Path, partner: str) -> Receipt:
     """Same bytes again (or a rerun after a crash): recorded once, receipt re-issued."""
     receipt = Receipt.from_dict(json.loads(earlier["receipt"]))
     if earlier["file_name"] != mask(path.name) or receipt.partner != partner:
-        when = str(earlier["received_at"])[:19]
         receipt.note = "already_received"
         receipt.file = mask(path.name)
         receipt.warnings = receipt.warnings + [
-            Problem.make("already_received", detail=f"{earlier['file_name']}, {when} UTC")
+            Problem.make(
+                "already_received",
+                detail=f"{earlier['file_name']}, {for_people(earlier['received_at'])}",
+            )
         ]
     return receipt
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ci_measure.config import periods
 from ci_measure.config.model import Partner, Workspace
-from ci_measure.errors import UsageError, unknown_partner
+from ci_measure.errors import unknown_partner, usage_error
 from ci_measure.figures import quality
 from ci_measure.intake.columns import HEADER_DA
 from ci_measure.safe_text import escape_formula, is_formula_like
@@ -126,7 +126,10 @@ def write_template(
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise UsageError(f"write the template as .xlsx or .csv, not {target.name!r}")
+        raise usage_error(
+            f"skabelonen skrives som .xlsx eller .csv, ikke »{target.name}«",
+            f"write the template as .xlsx or .csv, not {target.name!r}",
+        )
     rows = template_rows(workspace, partner, today)
     known = workspace.partnership.partner(partner)
     assert known is not None  # template_rows refused an unknown partner

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ci_measure import atomic
 from ci_measure.config.model import Workspace
-from ci_measure.errors import ConfigError, UsageError
+from ci_measure.errors import ConfigError, unknown_partner
 
 PORTAL_DIR = "portal"
 TOKENS_FILE = "tokens.json"
@@ -97,8 +97,7 @@ def _save(workspace: Workspace, entries: list[dict]) -> None:
 def _partner_code(workspace: Workspace, partner: str) -> str:
     known = workspace.partnership.partner(partner)
     if known is None:
-        codes = ", ".join(p.code for p in workspace.partnership.partners)
-        raise UsageError(f"unknown partner {partner!r}; the partners are: {codes}")
+        raise unknown_partner(partner, [p.code for p in workspace.partnership.partners])
     return known.code
 
 

@@ -69,25 +69,25 @@ def test_the_workspace_comes_first_and_names_still_work(demo):
     [
         (
             lambda root: indicators.compute(root, indicator="UDD_OVERGAN"),
-            "ukendt indikator 'UDD_OVERGAN'; mente du UDD_OVERGANG",
+            "ukendt indikator »UDD_OVERGAN«. Mente du UDD_OVERGANG",
         ),
         (
             lambda root: indicators.compute(root, area="0561-OOST"),
-            "ukendt område '0561-OOST'; mente du 0561-OST",
+            "ukendt område »0561-OOST«. Mente du 0561-OST",
         ),
         (
             lambda root: indicators.history(root, "ELEVER_UDD15MD", "0561-OST-RKJ", "2022/23"),
-            "unknown data element 'ELEVER_UDD15MD'; did you mean ELEVER_UDD_15MD",
+            "unknown data element 'ELEVER_UDD15MD'. Did you mean ELEVER_UDD_15MD",
         ),
         (
             lambda root: indicators.history(
                 root, "ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", "X"
             ),
-            "ukendt køn 'X'",
+            "ukendt køn »X«",
         ),
         (
             lambda root: indicators.history(root, "ELEVER_UDD_15MD", "0561-OST-RKJ", "skoleår"),
-            "'skoleår' er ikke en periode",
+            "»skoleår« er ikke en periode",
         ),
     ],
 )

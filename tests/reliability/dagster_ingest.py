@@ -1,16 +1,20 @@
-"""A Dagster run over a workspace, as its own process: `python -m tests.reliability.dagster_ingest ROOT`.
+"""A Dagster run over a workspace, as its own process:
+`python -m tests.reliability.dagster_ingest ROOT [READY_FILE]`.
 
 What the daemon does when the inbox sensor ticks: evaluate ``inbox_sensor``, register the
 dynamic partitions it asks for, and execute one ``submissions`` run per request (each with
 the sensor's run config and tags). Prints one JSON line per run: the file, whether the run
 succeeded, and the asset's ``status`` metadata (the receipt's status, or "already taken in
-by another process" when a concurrent ingest got there first).
+by another process" when a concurrent ingest got there first). READY_FILE is created once the
+sensor has asked for its runs, so a test can start its competitors exactly then: however fast
+the other processes are, the runs and the command-line ingests race for the same files.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import dagster as dg
 
@@ -20,12 +24,14 @@ from pipelines.defs.measurement.resources import WorkspaceResource
 from pipelines.defs.measurement.sensors import inbox_sensor
 
 
-def main(root: str) -> int:
+def main(root: str, ready: str | None = None) -> int:
     instance = dg.DagsterInstance.ephemeral()
     resources = {"workspace": WorkspaceResource(root=root)}
     result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
     requests = result.run_requests or []
     instance.add_dynamic_partitions(SUBMISSIONS.name, [r.partition_key for r in requests])
+    if ready:
+        Path(ready).touch()
     for request in requests:
         run = dg.materialize(
             [assets.submissions],
@@ -45,4 +51,4 @@ def main(root: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1]))
+    raise SystemExit(main(*sys.argv[1:3]))

@@ -148,19 +148,26 @@ def test_three_ingests_a_dagster_run_and_readers_at_once_take_each_file_exactly_
     start = time.monotonic()
     logs = [(tmp_path / f"out{i}.txt", tmp_path / f"err{i}.txt") for i in range(4)]
     handles = [(open(out, "w"), open(err, "w")) for out, err in logs]  # noqa: SIM115
-    commands = [[*CLI, "ingest", "--workspace", str(root)]] * 3
-    commands.append([sys.executable, "-m", "tests.reliability.dagster_ingest", str(root)])
-    writers = [
-        subprocess.Popen(
-            command,
-            cwd=REPO,
-            env={**env, "DAGSTER_HOME": str(tmp_path)},
-            stdout=out,
-            stderr=err,
-            text=True,
+    # The Dagster process first: its sensor asks for runs, then the command-line ingests start,
+    # so on any machine its runs and the three ingests compete for the very same files.
+    ready = tmp_path / "sensor-asked"
+    commands = [[sys.executable, "-m", "tests.reliability.dagster_ingest", str(root), str(ready)]]
+    commands += [[*CLI, "ingest", "--workspace", str(root)]] * 3
+    writers = []
+    for command, (out, err) in zip(commands, handles, strict=True):
+        writers.append(
+            subprocess.Popen(
+                command,
+                cwd=REPO,
+                env={**env, "DAGSTER_HOME": str(tmp_path)},
+                stdout=out,
+                stderr=err,
+                text=True,
+            )
         )
-        for command, (out, err) in zip(commands, handles, strict=True)
-    ]
+        while len(writers) == 1 and not ready.exists() and writers[0].poll() is None:
+            assert time.monotonic() - start < 180, "the Dagster sensor never asked for a run"
+            time.sleep(0.05)
     # A command-line reader and a notebook reader, over and over while the writers run.
     cli_reads: list[tuple[int, str, float]] = []
     notebook_reads: list[tuple[int, float]] = []
@@ -185,20 +192,20 @@ def test_three_ingests_a_dagster_run_and_readers_at_once_take_each_file_exactly_
     outputs = [(out.read_text(), err.read_text()) for out, err in logs]
     elapsed = time.monotonic() - start
 
-    for process, (_, err) in zip(writers[:3], outputs[:3], strict=True):
+    for process, (_, err) in zip(writers[1:], outputs[1:], strict=True):
         assert process.returncode in (0, 1), err
         assert not any(word in err.lower() for word in LOCK_WORDS), err
-    dagster_out, dagster_err = outputs[3]
-    assert writers[3].returncode == 0, dagster_err[-3000:]
+    dagster_out, dagster_err = outputs[0]
+    assert writers[0].returncode == 0, dagster_err[-3000:]
     assert not any(word in dagster_err.lower() for word in ("could not set lock", "warehouse_busy"))
     runs = [json.loads(line) for line in dagster_out.splitlines() if line.startswith("{")]
     assert runs and all(r["success"] for r in runs), runs
 
     # Every file exactly once: one receipt printed by exactly one ingest, or loaded by Dagster.
-    by_cli = [name for out, _ in outputs[:3] for name in _reported_files(out)]
+    by_cli = [name for out, _ in outputs[1:] for name in _reported_files(out)]
     by_dagster = [r["file"] for r in runs if r["status"] in ("accepted", "rejected")]
     assert sorted(by_cli + by_dagster) == sorted(expected), "a file was lost or taken in twice"
-    took = [len(_reported_files(out)) for out, _ in outputs[:3]]
+    took = [len(_reported_files(out)) for out, _ in outputs[1:]]
     assert sum(n > 0 for n in took) >= 2, f"turns were not shared: {took}"  # no starvation
     assert waiting(root) == []
     check_consistent(root)
@@ -238,6 +245,14 @@ def test_a_waiting_ingest_says_so_and_gives_up_after_a_bounded_time_with_one_lin
     assert not (root / "warehouse.duckdb").exists()
 
 
+def _first_line(stream, timeout: float) -> str:
+    """The first line a child writes to ``stream`` ('' when it writes none in time)."""
+    import select
+
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else ""
+
+
 def test_a_waiting_ingest_goes_ahead_when_the_other_one_finishes(inbox, tmp_path):
     """Waiting its turn is not an error: the second writer starts when the lock is free."""
     from ci_measure.config.workspace import load_workspace
@@ -252,11 +267,13 @@ def test_a_waiting_ingest_goes_ahead_when_the_other_one_finishes(inbox, tmp_path
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(4)  # long enough for it to start, find the lock taken, and say so
+        # However loaded the machine, hold the lock until it has started, found the lock
+        # taken and said so (a fixed sleep raced a slow start-up).
+        said = _first_line(process.stderr, timeout=120)
         assert process.poll() is None, "the second ingest must wait, not fail"
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
-    assert err.strip() == "waiting for another ingest to finish…"
+    assert process.returncode == 0, said + err
+    assert said.strip() == "waiting for another ingest to finish…" and err.strip() == ""
     ngo = sum(name.endswith("-ngo.csv") for name in inbox[1])
     assert f"{ngo} accepted, 0 rejected" in out
     assert all(not name.endswith("-ngo.csv") for name in waiting(root))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ci_measure.config import periods
 from ci_measure.config.model import Workspace
-from ci_measure.errors import FileProblem, UsageError
+from ci_measure.errors import FileProblem, unknown_partner
 from ci_measure.intake.read import read_grid
 from ci_measure.intake.statistics import Mapped, map_file, partner_mappings, refuse_px
 from ci_measure.intake.statistics.explain import why_not
@@ -73,8 +73,7 @@ def check_statistics(
     from ci_measure.intake.validate import validate_file
 
     if partner is not None and workspace.partnership.partner(partner) is None:
-        codes = ", ".join(p.code for p in workspace.partnership.partners)
-        raise UsageError(f"ukendt partner / unknown partner {partner!r}; the partners are: {codes}")
+        raise unknown_partner(partner, [p.code for p in workspace.partnership.partners])
     mappings = partner_mappings(workspace, partner)
     whose = f" for {partner}" if partner else ""
     if not mappings:

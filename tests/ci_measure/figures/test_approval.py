@@ -182,7 +182,7 @@ def test_approving_nothing_or_unknown_codes_is_refused_in_both_languages(approvi
     assert code == 2 and "ingen tal at godkende for 2030" in err and "no figures to approve" in err
     code, _, err = cli("approve", "--workspace", approving, "--period", "2023/24",
                        "--area", "0561-OS")  # fmt: skip
-    assert code == 2 and "ukendt område '0561-OS'; mente du 0561-OST" in err
+    assert code == 2 and "ukendt område »0561-OS«. Mente du 0561-OST" in err
     code, _, err = cli("approve", "--workspace", approving, "--period", "skoleår")
     assert code == 2 and "is not a period" in err
     assert cli("approvals", "--workspace", approving)[1] == (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -105,6 +106,10 @@ def test_the_same_bytes_twice_are_recorded_once(workspace):
     assert again.note == "already_received"
     assert [w.code for w in again.warnings] == ["already_received"]
     assert statuses(workspace) == [("a.csv", "accepted")]
+    # People read Danish local time with the zone named (one clock everywhere), not bare UTC.
+    said = again.warnings[0].message_da
+    assert re.search(r"\(a\.csv, \d\d-\d\d-\d{4} kl\. \d\d:\d\d CES?T\)", said), said
+    assert "UTC" not in said + again.warnings[0].message_en
 
 
 def test_personal_data_is_deleted_not_archived_and_never_written(workspace):
