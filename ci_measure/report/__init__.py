@@ -25,7 +25,7 @@ def write_report(
     """Write scorecard.html, published_figures.csv and .xlsx (public) and data_quality.html
     (the partnership's own, with the rejected files); return their paths."""
     from ci_measure import figures  # local: the renderer's modules stay importable on their own
-    from ci_measure.figures.approval import changed_since_approval
+    from ci_measure.figures.approval import as_approved, changed_since_approval
     from ci_measure.report import exports, quality_page
     from ci_measure.report.html import render_page
     from ci_measure.report.story import load_stories
@@ -45,7 +45,8 @@ def write_report(
         writer = exports.write_csv if kind == "csv" else exports.write_xlsx
         with atomic.replacing(paths[kind]) as tmp:
             writer(tmp, published, catalog, partnership)
-    facts = quality_page.gather(workspace, published, unpublished, today=today)
+    basis = figures.tidy(as_approved(workspace, unpublished))  # what the published came from
+    facts = quality_page.gather(workspace, published, basis, today=today)
     now = clock.utc_now()
     page = render_page(
         published,

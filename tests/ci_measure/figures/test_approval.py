@@ -6,6 +6,7 @@ under it, suppression of the figures as approved, and the audit trail."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -214,3 +215,17 @@ def test_the_scorecard_says_what_awaits_approval_and_shows_no_number_before_it(a
     page = (out_dir / "scorecard.html").read_text(encoding="utf-8")
     assert "En rettelse af 2023/24 afventer godkendelse" in page
     assert "A correction of 2023/24 awaits approval" in page
+
+
+def test_the_scorecard_verifies_suppression_against_the_figures_as_approved(approving, cli):
+    """A correction to a small count after approval: the page still shows the approved,
+    safe figure, and its own suppression check passes (it verifies what was published)."""
+    assert cli("approve", "--workspace", approving, "--period", "2023/24")[0] == 0
+    small = HEADER + "ELEVER_UDD_15MD;0561-OST-S;2023/24;_T;58\n"  # 60 - 58 = 2: primary
+    ingest(cli, approving, "SKOLE", "lille.csv", small)
+    rows = published(cli, approving)
+    assert figure(rows[("UDD_OVERGANG", "0561-OST-S", "2023/24")])[:2] == (50, 60)
+    assert cli("report", "--workspace", approving)[0] == 0
+    page = (approving / "reports" / "scorecard.html").read_text(encoding="utf-8")
+    check = re.search(r"Diskretionering anvendt.*?</tr>", page, re.S).group()
+    assert "✓ bestået" in check
