@@ -313,6 +313,28 @@ def cmd_approvals(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_indicators_command(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
+    """`indicators`: the figures of SPEC §7, as a table, CSV or JSON."""
+    p = sub.add_parser("indicators", parents=[common], help="print indicator rows")
+    p.add_argument("--indicator")
+    p.add_argument("--area")
+    p.add_argument("--period")
+    p.add_argument(
+        "--as-of", dest="as_of", help="ISO time: only submissions received at or before it count"
+    )
+    p.add_argument(
+        "--published", action="store_true", help="apply disclosure control (suppression)"
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every row of SPEC §7.5, also 'missing' rows of areas where nobody reports the "
+        "data (default: the rows that exist or are due)",
+    )
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_indicators)
+
+
 def _add_approval_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
     """`approve` and `approvals`: the partnership's sign-off before publishing (SPEC §13)."""
     p = sub.add_parser(
@@ -419,24 +441,7 @@ def build_parser() -> Parser:
     )
     p.set_defaults(run=cmd_ingest)
 
-    p = sub.add_parser("indicators", parents=[common], help="print indicator rows")
-    p.add_argument("--indicator")
-    p.add_argument("--area")
-    p.add_argument("--period")
-    p.add_argument(
-        "--as-of", dest="as_of", help="ISO time: only submissions received at or before it count"
-    )
-    p.add_argument(
-        "--published", action="store_true", help="apply disclosure control (suppression)"
-    )
-    p.add_argument(
-        "--all",
-        action="store_true",
-        help="every row of SPEC §7.5, also 'missing' rows of areas where nobody reports the "
-        "data (default: the rows that exist or are due)",
-    )
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.set_defaults(run=cmd_indicators)
+    _add_indicators_command(sub, common)
 
     p = sub.add_parser(
         "template", parents=[common], help="write a partner's template (.xlsx or .csv)"

@@ -95,10 +95,10 @@ def indicator_rows(
     subtree = partnership.subtree(area) if area and not published else None
     with current_cells(workspace, as_of, areas=subtree) as (con, cells):
         rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
+    if not every_row:  # before publishing: a `missing` row is never shown, so §7.6 is unchanged
+        rows = keep_due(rows, catalog, partnership)
     if published:  # §13: as approved (when required), then §7.6 on those figures
         rows = publish(as_approved(workspace, rows, parse_as_of(as_of)), catalog, partnership)
-    if not every_row:
-        rows = keep_due(rows, catalog, partnership)
     if area:
         rows = rows[rows["area"] == area]
     if period:
