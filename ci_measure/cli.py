@@ -360,6 +360,49 @@ def _add_approval_commands(sub, common: argparse.ArgumentParser) -> None:  # noq
     p.set_defaults(run=cmd_approvals)
 
 
+def cmd_warehouse_export(args: argparse.Namespace) -> int:
+    from ci_measure.warehouse.transfer import export_warehouse
+
+    counts = export_warehouse(_workspace(args), Path(args.folder))
+    print(f"Eksporteret / exported {counts.text()}: {args.folder}")
+    return EXIT_OK
+
+
+def cmd_warehouse_import(args: argparse.Namespace) -> int:
+    from ci_measure.warehouse.transfer import import_warehouse
+
+    workspace = _workspace(args)
+    counts = import_warehouse(workspace, Path(args.folder))
+    print(f"Importeret / imported {counts.text()}: {workspace.warehouse_path}")
+    return EXIT_OK
+
+
+def _add_warehouse_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
+    """`warehouse export|import`: the warehouse as Parquet files and back."""
+    p = sub.add_parser(
+        "warehouse",
+        parents=[common],
+        help="export the warehouse as Parquet files, or import such an export",
+    )
+    commands = p.add_subparsers(dest="warehouse_command", required=True, parser_class=Parser)
+    p = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write the warehouse (every submission and cell) to a new or empty folder as "
+        "Parquet files (readable by any DuckDB version)",
+    )
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(run=cmd_warehouse_export)
+    p = commands.add_parser(
+        "import",
+        parents=[common],
+        help="create the workspace's warehouse from an export (never replaces an existing one; "
+        "an older release's export is migrated to the current schema)",
+    )
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(run=cmd_warehouse_import)
+
+
 def _add_portal_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
     """`serve` and `partner-link`: the upload portal and its links."""
     p = sub.add_parser(
@@ -480,6 +523,7 @@ def build_parser() -> Parser:
 
     _add_approval_commands(sub, common)
     _add_portal_commands(sub, common)
+    _add_warehouse_commands(sub, common)
 
     p = sub.add_parser(
         "demo", parents=[common], help="run the whole pipeline on the demo partnership"

@@ -21,6 +21,7 @@ from ci_measure.figures.present import STATUS_DA
 from ci_measure.intake.columns import HEADER_ALIASES, ORIGIN_ALIASES, REQUIRED, SEX_ALIASES
 from ci_measure.intake.schema import Observation
 from ci_measure.intake.values import MISSING_MARKER
+from ci_measure.warehouse import migrations
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -185,6 +186,35 @@ The story behind the curve: `stories/<INDICATOR>.md` in the workspace, CommonMar
 with raw HTML off, images shown as their alt text, links only to safe schemes."""
 
 
+def warehouse_section() -> str:
+    """The warehouse part of the reference: identity, versions, export and import."""
+    return f"""## The warehouse: identity, schema versions, export and import
+`<workspace>/warehouse.duckdb` holds two append-only tables, `submissions` (one row per file
+taken in: id, sha256, partner, file name, received_at in UTC, status, rows, archive path,
+receipt) and `observations` (the cells, by submission id). A submission is **(partner,
+SHA-256)**: the same bytes sent again by the same partner are `already_received` (recorded
+once, the receipt re-issued); the same bytes from another partner (a public file, two empty
+templates) are that partner's own submission with its own receipt. Several `ingest` processes
+given the same file at once load it once; the others print it as `already_received` and exit 0.
+
+The schema has a version (table `schema_version`, one row per version reached; a warehouse
+without it is release 0.1.0's, version 1). Opening an older warehouse migrates it in place,
+once, in one transaction, by the ordered steps of `ci_measure/warehouse/migrations.py`: a crash
+half-way leaves the old version intact and the next command starts again. Current version:
+{migrations.CURRENT}. A warehouse from a newer release is refused (`[warehouse_too_new]`, exit 2).
+
+A DuckDB file is readable only by the DuckDB versions of its storage format (a file written by
+DuckDB 2.0 is refused by the pinned 1.5.5). `ci-measure warehouse export DIR` writes every
+submission and cell as Parquet files plus `schema.sql`/`load.sql` into a new or empty folder
+(written under a temporary name, renamed when complete); `ci-measure warehouse import DIR`
+creates the warehouse of a workspace that has none from such a folder (an older release's
+export is migrated as it is imported). Both refuse with a message in Danish and English: a
+folder that is not empty, a workspace that already has a warehouse, a folder that is not an
+export (only `CREATE` statements and `COPY` of the folder's own Parquet files are accepted).
+Figures (latest, published, as of any moment) are the same before and after the round trip.
+"""
+
+
 def cli_reference() -> str:
     """Every command's --help, as the user sees it."""
     from ci_measure.cli import build_parser
@@ -202,11 +232,24 @@ def cli_reference() -> str:
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in subparsers.choices.items():
         sections += ["", f"## ci-measure {name}", "", "```", sub.format_help().rstrip(), "```"]
+        sections += _nested(name, sub)
     return "\n".join(sections) + "\n"
 
 
+def _nested(name: str, parser: argparse.ArgumentParser) -> list[str]:
+    """The --help of a command's own subcommands (`ci-measure warehouse export`, …)."""
+    sections: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child, sub in action.choices.items():
+                help_text = sub.format_help().rstrip()
+                sections += ["", f"### ci-measure {name} {child}", "", "```", help_text, "```"]
+    return sections
+
+
 def generated() -> dict[Path, str]:
-    return {DOCS / "reference.md": reference(load_catalog(None)), DOCS / "cli.md": cli_reference()}
+    reference_md = reference(load_catalog(None)) + "\n" + warehouse_section()
+    return {DOCS / "reference.md": reference_md, DOCS / "cli.md": cli_reference()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ FAIL_ENV = "CI_MEASURE_FAIL_AT"
 # Every point the core calls, in the order one file passes them (documented in docs/reliability.md).
 POINTS = (
     "after_lock",  # the ingest lock is held, nothing read yet
+    "inside_migration",  # the warehouse's tables created or migrated, before COMMIT
     "after_read",  # the file is validated, nothing written yet
     "archive_tmp",  # the archive copy is written to its temporary name, not yet renamed
     "after_archive",  # the archive copy is in place

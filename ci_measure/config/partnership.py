@@ -7,7 +7,6 @@ case-insensitively and stored as the catalog or the areas list spell them.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -56,17 +55,6 @@ class _Reader:
         self.catalog = catalog
         self.areas: dict[str, str] = {}  # upper-case code -> code as written
 
-    def lookup(self, value: Any, known: dict[str, str], what: str) -> str:
-        """The canonical spelling of a known code, or an error suggesting the closest."""
-        text = str(value).strip()
-        if text.upper() in known:
-            return known[text.upper()]
-        close = difflib.get_close_matches(text.upper(), list(known), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(known[c] for c in close)}?" if close else ""
-        if not close and len(known) <= 12:
-            hint = f"; use one of: {', '.join(known.values())}"
-        raise self.src.error(value, f"unknown {what} '{text}'{hint}")
-
     def partnership(self, loaded: Any) -> Partnership:
         if loaded is None:
             raise self.src.error(None, "the file is empty; see `ci-measure init` for an example")
@@ -92,7 +80,7 @@ class _Reader:
             targets=self.read_targets(doc, "targets"),
             main_area=None
             if main is None
-            else self.lookup(doc["main_area"], self.areas, "main_area"),
+            else self.src.known(doc["main_area"], self.areas, "main_area"),
             public_scorecard=self.src.boolean(doc, "public_scorecard", "partnership", False),
             approval_required=self.approval(doc),
         )
@@ -131,7 +119,7 @@ class _Reader:
             code = self.src.text(node, "code", "area") or ""
             parent = self.src.text(node, "parent", f"area {code}")
             if parent is not None:
-                parent = self.lookup(node["parent"], self.areas, f"parent area of {code}")
+                parent = self.src.known(node["parent"], self.areas, f"parent area of {code}")
             areas.append(Area(code, self.src.text(node, "name", f"area {code}") or "", parent))
         self.check_tree(areas, lines)
         return tuple(areas)
@@ -175,11 +163,12 @@ class _Reader:
                     entry, f"{what}: reports", ("data_elements", "areas"), ("sex", "origin")
                 )
                 des = [
-                    self.lookup(v, elements, "data element")
+                    self.src.known(v, elements, "data element")
                     for v in self.src.texts(entry, "data_elements", what)
                 ]
                 areas = [
-                    self.lookup(v, self.areas, "area") for v in self.src.texts(entry, "areas", what)
+                    self.src.known(v, self.areas, "area")
+                    for v in self.src.texts(entry, "areas", what)
                 ]
                 for d in des:
                     for a in areas:
@@ -206,7 +195,7 @@ class _Reader:
         if key not in entry:
             return ("_T",)
         known = {c.upper(): c for c in codes}
-        values = [self.lookup(v, known, f"{key} code") for v in self.src.texts(entry, key, what)]
+        values = [self.src.known(v, known, f"{key} code") for v in self.src.texts(entry, key, what)]
         return tuple(dict.fromkeys(values)) or ("_T",)
 
     def read_targets(self, doc: Map, key: str) -> tuple[Target, ...]:
@@ -216,8 +205,8 @@ class _Reader:
         for node in self.items(doc, key, "entry"):
             what = key[:-1]
             self.src.keys(node, what, ("indicator", "area", "period", "value"))
-            code = self.lookup(node["indicator"], indicators, "indicator")
-            area = self.lookup(node["area"], self.areas, "area")
+            code = self.src.known(node["indicator"], indicators, "indicator")
+            area = self.src.known(node["area"], self.areas, "area")
             period = self.period(node, code, what)
             value = self.src.number(node, "value", f"{what} for {code}")
             cell = (code, area, period)

@@ -9,6 +9,7 @@ checked Python values or a :class:`ConfigError` saying "<file>, line N: ...".
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Iterable
@@ -130,6 +131,18 @@ class Source:
         line = at if isinstance(at, int) or at is None else line_of(at)
         where = f"{self.name}, line {line}" if line else self.name
         return ConfigError(f"{where}: {message}", file=self.name, line=line)
+
+    def known(self, value: Any, known: dict[str, str], what: str) -> str:
+        """The canonical spelling of a known code (``known``: upper-case -> as written), or an
+        error naming the line and suggesting the closest codes."""
+        text = str(value).strip()
+        if text.upper() in known:
+            return known[text.upper()]
+        close = difflib.get_close_matches(text.upper(), list(known), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(known[c] for c in close)}?" if close else ""
+        if not close and len(known) <= 12:
+            hint = f"; use one of: {', '.join(known.values())}"
+        raise self.error(value, f"unknown {what} '{text}'{hint}")
 
     def mapping(self, value: Any, what: str, at: Any = None) -> Map:
         if isinstance(value, Map):

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from ci_measure.config.model import Workspace
+from ci_measure.config.model import ORIGIN_LABELS, SEX_LABELS, Workspace
 
 STATUS_DA = {
     "ok": "ok",
@@ -38,8 +38,8 @@ HEADERS_DA = [
     "Værdi",
     "Status",
 ]
-SEX_DA = {"M": "mænd", "F": "kvinder", "_T": "i alt"}
-ORIGIN_DA = {"DK": "dansk opr.", "IMM": "indvandrere", "DESC": "efterkommere", "_T": "i alt"}
+SEX_DA = {code: da for code, (da, _) in SEX_LABELS.items()}
+ORIGIN_DA = {code: da for code, (da, _) in ORIGIN_LABELS.items()}
 
 
 def _number(x: float, decimals: int) -> str:

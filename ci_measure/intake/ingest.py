@@ -8,7 +8,7 @@ The order of the steps is what makes a crash harmless:
 4. write the receipts to ``outbox/<partner>/`` (atomic renames);
 5. remove the file from the inbox.
 
-A crash before 3 leaves the file waiting in the inbox; after 3, a rerun finds the SHA-256
+A crash before 3 leaves the file waiting in the inbox; after 3, a rerun finds (partner, SHA-256)
 in the warehouse and only redoes steps 4-5. One ingest at a time holds ``.ingest.lock``,
 so two processes never take in the same file twice; the others wait their turn (for a
 bounded time, saying so) and then find the file gone. A failure of the program (a full
@@ -31,8 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from ci_measure import atomic, faults, warehouse
-from ci_measure.clock import for_people
+from ci_measure import atomic, clock, faults, warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.errors import CiMeasureError, Problem, WarehouseBusy, unknown_partner, usage_error
 from ci_measure.intake.cpr import mask
@@ -220,17 +219,43 @@ def ingest_external(workspace: Workspace, source: Path, partner: str) -> Receipt
     target = workspace.inbox / known.code / source.name
     if target.exists() and sha256_of(target) != sha256_of(source):
         target = target.with_name(f"{source.stem}.{uuid.uuid4().hex[:8]}{source.suffix}")
-    try:
-        atomic.copy_file(source, target)
-    except OSError as failure:
-        raise IngestFailed(f"could not copy {source} into the inbox: {failure}") from None
-    receipt = ingest_file(workspace, target, known.code)
-    assert receipt is not None  # we just put it there
-    return receipt
+    sha256 = sha256_of(source)
+    for _ in range(EXTERNAL_ATTEMPTS):
+        try:
+            atomic.copy_file(source, target)
+        except OSError as failure:
+            raise IngestFailed(f"could not copy {source} into the inbox: {failure}") from None
+        receipt = ingest_file(workspace, target, known.code, tell_resent=True)
+        if receipt is None:  # another process took the same file in meanwhile
+            receipt = _taken_by_another(workspace, known.code, sha256, target)
+        if receipt is not None:
+            return receipt
+    raise IngestFailed(
+        f"could not take in {mask(source.name)} ({known.code}): the file kept changing or "
+        "disappearing from the inbox; run ingest again"
+    )
 
 
-def ingest_file(workspace: Workspace, path: Path, partner: str) -> Receipt | None:
+EXTERNAL_ATTEMPTS = 5  # copies of a named file into the inbox before giving up
+
+
+def _taken_by_another(
+    workspace: Workspace, partner: str, sha256: str, path: Path
+) -> Receipt | None:
+    """The receipt of a file another process took in while we waited for our turn, marked
+    ``already_received``; None if it is not in the warehouse (then we copy it in again)."""
+    with warehouse.writer(workspace.warehouse_path) as con:
+        earlier = warehouse.find_submission(con, partner, sha256)
+    return None if earlier is None else _already_received(earlier, path, partner, always=True)
+
+
+def ingest_file(
+    workspace: Workspace, path: Path, partner: str, tell_resent: bool = False
+) -> Receipt | None:
     """Take one inbox file in; None if another process already did.
+
+    ``tell_resent``: the receipt returned for a file already in the warehouse says
+    ``already_received`` even under the same name (a file named on the command line).
 
     A failure of the program (OSError, a DuckDB I/O error) raises IngestFailed with one line;
     the file then stays in the inbox, and the next ingest finishes the work.
@@ -248,7 +273,7 @@ def ingest_file(workspace: Workspace, path: Path, partner: str) -> Receipt | Non
             return None  # gone, not a regular file, or changed while read: next round
         _TAKEN[taken.copy] = taken
         try:
-            return _ingest_locked(workspace, taken.copy, partner)
+            return _ingest_locked(workspace, taken.copy, partner, tell_resent)
         except (OSError, duckdb.Error) as failure:
             if isinstance(failure, CiMeasureError):
                 raise
@@ -278,11 +303,11 @@ def leave_inbox(path: Path) -> None:
         taken.original.unlink(missing_ok=True)
 
 
-def _ingest_locked(workspace: Workspace, path: Path, partner: str) -> Receipt:
+def _ingest_locked(workspace: Workspace, path: Path, partner: str, tell_resent: bool) -> Receipt:
     faults.point("after_lock")
     sha256 = sha256_of(path)
     with warehouse.writer(workspace.warehouse_path) as con:
-        earlier = warehouse.find_submission(con, sha256)
+        earlier = warehouse.find_submission(con, partner, sha256)
     if earlier is not None:
         receipt = _already_received(earlier, path, partner)
     else:
@@ -291,20 +316,21 @@ def _ingest_locked(workspace: Workspace, path: Path, partner: str) -> Receipt:
     faults.point("before_unlink")
     leave_inbox(path)
     faults.point("after_unlink")
+    if earlier is not None and tell_resent:
+        return _already_received(earlier, path, partner, always=True)
     return receipt
 
 
-def _already_received(earlier: dict, path: Path, partner: str) -> Receipt:
-    """Same bytes again (or a rerun after a crash): recorded once, receipt re-issued."""
+def _already_received(earlier: dict, path: Path, partner: str, always: bool = False) -> Receipt:
+    """Same bytes again from the same partner (or a rerun after a crash): recorded once,
+    receipt re-issued; marked ``already_received`` under another name (or ``always``)."""
     receipt = Receipt.from_dict(json.loads(earlier["receipt"]))
-    if earlier["file_name"] != mask(path.name) or receipt.partner != partner:
+    if always or earlier["file_name"] != mask(path.name):
+        when = clock.for_people(earlier["received_at"])  # Danish time, the zone named
         receipt.note = "already_received"
         receipt.file = mask(path.name)
         receipt.warnings = receipt.warnings + [
-            Problem.make(
-                "already_received",
-                detail=f"{earlier['file_name']}, {for_people(earlier['received_at'])}",
-            )
+            Problem.make("already_received", detail=f"{earlier['file_name']}, {when}")
         ]
     return receipt
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ci_measure.config import periods
-from ci_measure.config.model import Partner, Workspace
+from ci_measure.config.model import ORIGIN_LABELS, SEX_LABELS, Partner, Workspace
 from ci_measure.errors import unknown_partner, usage_error
 from ci_measure.figures import quality
 from ci_measure.intake.columns import HEADER_DA
@@ -145,8 +145,12 @@ def write_template(
 # --- the Excel workbook ----------------------------------------------------------------------
 
 UNITS_DA = {"persons": "personer", "days": "dage", "grades": "karakterer", "tonnes": "ton"}
-SEX_DA = {"M": "mænd / drenge", "F": "kvinder / piger", "_T": "i alt"}
-ORIGIN_DA = {"DK": "dansk oprindelse", "IMM": "indvandrere", "DESC": "efterkommere", "_T": "i alt"}
+# The model's labels; a template is often filled in by a school, so sex also names children.
+SEX_DA = {code: da for code, (da, _) in SEX_LABELS.items()} | {
+    "M": "mænd / drenge",
+    "F": "kvinder / piger",
+}
+ORIGIN_DA = {code: da for code, (da, _) in ORIGIN_LABELS.items()}
 MARKERS = ("..", "-", "x", "NA")  # and `<5` (any `<n`): missing at source (SPEC §4)
 EMPTY_HINT = (
     "Mangler tallet eller er det diskretioneret hos kilden, så skriv .. (eller <5). "

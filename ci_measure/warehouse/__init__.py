@@ -20,35 +20,9 @@ import pandas as pd
 from ci_measure import faults
 from ci_measure.errors import WarehouseBusy
 from ci_measure.intake.receipt import Receipt
+from ci_measure.warehouse import migrations
 
 LOCK_TIMEOUT_S = float(os.environ.get("CI_MEASURE_LOCK_TIMEOUT", "120"))
-
-SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS submission_ids START 1;
-CREATE TABLE IF NOT EXISTS submissions (
-    id BIGINT PRIMARY KEY,
-    sha256 VARCHAR NOT NULL UNIQUE,
-    partner VARCHAR NOT NULL,
-    file_name VARCHAR NOT NULL,
-    received_at TIMESTAMP NOT NULL,     -- UTC
-    status VARCHAR NOT NULL,            -- accepted | rejected | deleted
-    rows BIGINT NOT NULL,
-    archive_path VARCHAR,               -- NULL when the content was not kept (personal data)
-    receipt JSON NOT NULL
-);
-CREATE TABLE IF NOT EXISTS observations (
-    submission_id BIGINT NOT NULL,
-    data_element VARCHAR NOT NULL,
-    area VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    sex VARCHAR NOT NULL,
-    origin VARCHAR NOT NULL,
-    value DOUBLE,                       -- NULL iff missing_at_source
-    missing_at_source BOOLEAN NOT NULL,
-    comment VARCHAR,
-    row BIGINT NOT NULL
-);
-"""
 
 KEY = ("data_element", "area", "period", "sex", "origin")
 
@@ -81,12 +55,9 @@ def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnect
 @contextmanager
 def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection for one unit of work; closed (and the lock released) after it."""
-    from ci_measure.warehouse.approvals import create_table  # a module of this package
-
     con = _open(path, read_only=False, timeout=timeout)
     try:
-        con.execute(SCHEMA)
-        create_table(con)
+        migrations.ensure(con)
         yield con
     finally:
         con.close()
@@ -105,9 +76,10 @@ def reader(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckD
     deadline = time.monotonic() + timeout
     try:
         _attach(con, path, deadline, timeout)
-        if not _has_schema(con):
+        if migrations.version(con, "wh") != migrations.CURRENT:
             # A process killed between creating the file and creating its tables (the first
-            # ingest) leaves an empty database: create the tables rather than fail every reader.
+            # ingest) leaves an empty database, and an older release's warehouse has an older
+            # schema: a writer creates or migrates it (once) rather than fail every reader.
             con.execute("DETACH wh")
             with writer(path, max(deadline - time.monotonic(), 0.0)):
                 pass
@@ -133,14 +105,6 @@ def _attach(con: duckdb.DuckDBPyConnection, path: Path, deadline: float, timeout
             time.sleep(0.1)
 
 
-def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'wh'"
-        " AND table_name IN ('submissions', 'observations')"
-    ).fetchall()[0][0]
-    return found == 2
-
-
 def _quote(path: Path) -> str:
     # Our own path, not user data; still quoted so an apostrophe in a folder name is harmless.
     return str(path).replace("'", "''")
@@ -156,11 +120,14 @@ def parse_received(text: str) -> dt.datetime:
 
 
 def find_submission(
-    con: duckdb.DuckDBPyConnection, sha256: str, schema: str = "main"
+    con: duckdb.DuckDBPyConnection, partner: str, sha256: str, schema: str = "main"
 ) -> dict | None:
+    """The submission (partner, SHA-256) if it was taken in: the same bytes from two
+    partners are two submissions (SPEC §7.1)."""
     row = con.execute(
-        f"SELECT id, partner, file_name, received_at, status, archive_path, receipt FROM {schema}.submissions WHERE sha256 = ?",
-        [sha256],
+        "SELECT id, partner, file_name, received_at, status, archive_path, receipt"
+        f" FROM {schema}.submissions WHERE partner = ? AND sha256 = ?",
+        [partner, sha256],
     ).fetchall()
     if not row:
         return None

@@ -6,8 +6,9 @@ deleted, so the table is its own audit trail. A row covers one period (a year al
 its quarters and months), one area and every area under it (NULL: every area) and one
 indicator (NULL: every indicator).
 
-The moment is taken while the ingest lock is held: no file is half taken in, so every
-submission received before it is in the warehouse and every later one is received after it.
+The table is created by schema version 3 (``migrations.py``). The moment is taken while the
+ingest lock is held: no file is half taken in, so every submission received before it is in
+the warehouse and every later one is received after it.
 """
 
 from __future__ import annotations
@@ -25,24 +26,7 @@ from ci_measure import clock, warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.safe_text import escape_formula
 
-TABLE = """
-CREATE SEQUENCE IF NOT EXISTS approval_ids START 1;
-CREATE TABLE IF NOT EXISTS approvals (
-    id BIGINT PRIMARY KEY,
-    approved_at TIMESTAMP NOT NULL,     -- UTC: the moment whose figures are approved
-    action VARCHAR NOT NULL,            -- approve | revoke
-    approved_by VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,            -- canonical (SPEC §4)
-    area VARCHAR,                       -- NULL: every area; else it and every area under it
-    indicator VARCHAR                   -- NULL: every indicator
-);
-"""
 COLUMNS = ["id", "at", "action", "by", "period", "area", "indicator"]
-
-
-def create_table(con: duckdb.DuckDBPyConnection) -> None:
-    """The table in a writable warehouse (new or older than approvals)."""
-    con.execute(TABLE)
 
 
 def default_by() -> str:
@@ -87,18 +71,10 @@ def events(workspace: Workspace, as_of: dt.datetime | None = None) -> pd.DataFra
 def read_events(
     con: duckdb.DuckDBPyConnection, schema: str, as_of: dt.datetime | None, empty: pd.DataFrame
 ) -> pd.DataFrame:
-    """The rows from an open connection; a warehouse from before approvals has none."""
-    database = (
-        schema if schema != "main" else con.execute("SELECT current_database()").fetchone()[0]
-    )
-    present = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'approvals'",
-        [database],
-    ).fetchone()[0]
-    if not present:
-        return empty
+    """The rows from an open connection (the table exists from schema version 3 on)."""
     rows = con.execute(
-        f"""SELECT id, approved_at, action, approved_by, period, area, indicator FROM {schema}.approvals
+        f"""SELECT id, approved_at, action, approved_by, period, area, indicator
+            FROM {schema}.approvals
             WHERE ?::TIMESTAMP IS NULL OR approved_at <= ?::TIMESTAMP ORDER BY id""",
         [as_of, as_of],
     ).fetchall()

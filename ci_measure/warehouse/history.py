@@ -2,9 +2,9 @@
 
 One row per submission, oldest first, read from the append-only ``submissions`` table:
 accepted, rejected and deleted (personal data) files alike; and, in time order among them,
-every approval and revocation of figures (SPEC §13, status ``approved`` / ``revoked``). The same bytes sent again are
-recorded once (SPEC §7.1), so they add no row. Nothing here writes to the warehouse, and a
-workspace without a warehouse simply has no history yet (the file is not created).
+every approval and revocation of figures (SPEC §13, status ``approved`` / ``revoked``). The
+same bytes sent again by the same partner are recorded once (SPEC §7.1), so they add no row.
+Nothing here writes to the warehouse, and a workspace without a warehouse simply has no history yet (the file is not created).
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
-"""Shared by the hostile-input tests (tests/reliability/test_hostile_*.py): one file dropped in
-an inbox and taken in by `ci-measure ingest`, its receipt, and the warehouse afterwards."""
+"""Shared by the hostile-input tests (tests/reliability/test_hostile_*.py, SPEC §8).
+
+Each file is dropped in an inbox and taken in by `ci-measure ingest`; it gets the right receipt,
+quickly, and leaves the warehouse as it should. The readers' own limits are unit-tested in
+tests/ci_measure/intake/test_read_limits.py and test_read_excel.py; here the whole path (read,
+validate, archive, warehouse, receipts, marked workbook) meets the file.
+"""
 
 from __future__ import annotations
 

@@ -49,6 +49,7 @@ CRASH_POINTS = [
     ("inside_transaction", 4),  # the file with a CPR number (deleted, never archived)
     ("before_unlink", 4),
     ("inside_transaction", 5),  # the correction: latest wins must survive the crash
+    ("inside_migration", 1),  # the first file: the warehouse's tables half created
 ]
 
 

@@ -1,11 +1,7 @@
 """Hostile input in disguise: HTML saved as .xls, CSV renamed .xlsx, macros and external links,
 a file that makes the spreadsheet library panic.
 
-Part of the hostile-input tests (SPEC §8): each file is dropped in an inbox and taken in by
-`ci-measure ingest`; it gets the right receipt, quickly, and leaves the warehouse as it should.
-The readers' own limits are unit-tested in tests/ci_measure/intake/test_read_limits.py and
-test_read_excel.py; here the whole path (read, validate, archive, warehouse, receipts,
-marked workbook) meets the file. Helpers: tests/reliability/hostile.py.
+Part of the hostile-input tests: tests/reliability/hostile.py says what they share.
 """
 
 from __future__ import annotations

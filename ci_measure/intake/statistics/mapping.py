@@ -139,18 +139,6 @@ def load_mapping(path: Path, workspace: Workspace) -> Mapping:
     return _Reader(Source(name), workspace).mapping(load_yaml(Path(path), name))
 
 
-def _known(value: Any, known: dict[str, str], what: str, src: Source) -> str:
-    """The canonical spelling of a known code, or an error suggesting the closest ones."""
-    text = str(value).strip()
-    if text.upper() in known:
-        return known[text.upper()]
-    close = difflib.get_close_matches(text.upper(), list(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(known[c] for c in close)}?" if close else ""
-    if not close and len(known) <= 12:
-        hint = f"; use one of: {', '.join(known.values())}"
-    raise src.error(value, f"unknown {what} '{text}'{hint}")
-
-
 class _Reader:
     def __init__(self, src: Source, workspace: Workspace) -> None:
         self.src = src
@@ -163,7 +151,7 @@ class _Reader:
         doc = self.src.mapping(loaded, "a statistics mapping")
         self.src.keys(doc, "mapping", REQUIRED, OPTIONAL)
         partners = {p.code.upper(): p.code for p in self.workspace.partnership.partners}
-        partner = _known(doc["partner"], partners, "partner", self.src)
+        partner = self.src.known(doc["partner"], partners, "partner")
         header = self.src.boolean(doc, "header", "mapping", True)
         columns = self.columns(doc)
         across, period = self.period(doc, header)
@@ -274,7 +262,7 @@ class _Reader:
         values: dict[str, str] = {}
         lines: dict[str, int | None] = {}
         for cell, code in mapped.items():
-            target = _known(code, known, what, self.src)
+            target = self.src.known(code, known, what)
             vkey = value_key(cell)
             if vkey in values and values[vkey] != target:
                 raise self.src.error(
@@ -303,7 +291,7 @@ class _Reader:
         for item in seq:
             node = self.src.mapping(item, "each entry of 'elements'", at=seq)
             self.src.keys(node, "element", ("data_element",), ELEMENT_KEYS)
-            code = _known(node["data_element"], known, "data element", self.src)
+            code = self.src.known(node["data_element"], known, "data element")
             if code in seen:
                 raise self.src.error(
                     node["data_element"], f"{code} is listed twice (also on line {seen[code]})"

@@ -1,0 +1,160 @@
+"""Schema versions of the warehouse and the ordered migrations between them (issue 15).
+
+The warehouse records its version in ``schema_version`` (one row per version reached, with
+the time). A warehouse made before versions existed (release 0.1.0) has no such table and is
+version 1. Whoever opens a warehouse to write (and a reader that finds an older one) brings
+it to :data:`CURRENT` here, in ONE transaction: a crash half-way leaves the old version
+intact, and the next opener simply starts again. Every later schema change is one more entry
+in :data:`MIGRATIONS`; this module is the only place allowed to rebuild history tables
+(tests/reliability/test_audit.py), and a rebuild copies every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from ci_measure import faults
+from ci_measure.errors import CiMeasureError
+
+CURRENT = 3
+
+SUBMISSIONS = """
+CREATE TABLE {name} (
+    id BIGINT PRIMARY KEY,
+    sha256 VARCHAR NOT NULL,
+    partner VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    received_at TIMESTAMP NOT NULL,     -- UTC
+    status VARCHAR NOT NULL,            -- accepted | rejected | deleted
+    rows BIGINT NOT NULL,
+    archive_path VARCHAR,               -- NULL when the content was not kept (personal data)
+    receipt JSON NOT NULL,
+    UNIQUE (partner, sha256)            -- a submission is (partner, SHA-256), SPEC §7.1
+)"""
+
+OBSERVATIONS = """
+CREATE TABLE observations (
+    submission_id BIGINT NOT NULL,
+    data_element VARCHAR NOT NULL,
+    area VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    sex VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    value DOUBLE,                       -- NULL iff missing_at_source
+    missing_at_source BOOLEAN NOT NULL,
+    comment VARCHAR,
+    row BIGINT NOT NULL
+)"""
+
+# SPEC §13: approvals and revocations of figures for publishing, append-only
+# (ci_measure/warehouse/approvals.py).
+APPROVALS = """
+CREATE TABLE approvals (
+    id BIGINT PRIMARY KEY,
+    approved_at TIMESTAMP NOT NULL,     -- UTC: the moment whose figures are approved
+    action VARCHAR NOT NULL,            -- approve | revoke
+    approved_by VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,            -- canonical (SPEC §4); a year covers its quarters, months
+    area VARCHAR,                       -- NULL: every area; else it and every area under it
+    indicator VARCHAR                   -- NULL: every indicator
+)"""
+
+VERSIONS = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL,
+    applied_at TIMESTAMP NOT NULL       -- UTC; for version 1: when it was found
+)"""
+
+SUBMISSION_COLUMNS = (
+    "id, sha256, partner, file_name, received_at, status, rows, archive_path, receipt"
+)
+
+# A new warehouse: the tables of the current version.
+CREATE = (
+    "CREATE SEQUENCE submission_ids START 1",
+    SUBMISSIONS.format(name="submissions"),
+    OBSERVATIONS,
+    "CREATE SEQUENCE approval_ids START 1",
+    APPROVALS,
+)
+
+# version -> the statements that bring version - 1 to it.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 0.1.0 -> 2: the identity of a submission is (partner, SHA-256), not the SHA-256 alone.
+    # DuckDB cannot alter a UNIQUE constraint: rebuild the table with every row, same ids.
+    2: (
+        "ALTER TABLE submissions RENAME TO submissions_v1",
+        SUBMISSIONS.format(name="submissions"),
+        f"INSERT INTO submissions ({SUBMISSION_COLUMNS}) SELECT {SUBMISSION_COLUMNS} FROM submissions_v1",
+        "DROP TABLE submissions_v1",
+    ),
+    # 2 -> 3: approval before publishing (SPEC §13); an older warehouse has approved nothing.
+    3: ("CREATE SEQUENCE approval_ids START 1", APPROVALS),
+}
+
+
+class WarehouseTooNew(CiMeasureError):
+    """The warehouse was written by a newer ci-measure than this one."""
+
+    code = "warehouse_too_new"
+
+
+def version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> int:
+    """The schema version of a database (0: no tables yet, 1: release 0.1.0)."""
+    where = f"database_name = '{database}'" if database else "database_name = current_database()"
+    tables = {
+        name
+        for (name,) in con.execute(
+            f"SELECT table_name FROM duckdb_tables() WHERE {where} AND schema_name = 'main'"
+        ).fetchall()
+    }
+    if "schema_version" in tables:
+        prefix = f"{database}." if database else ""
+        found = con.execute(f"SELECT max(version) FROM {prefix}schema_version").fetchall()[0][0]
+        return int(found or 0)
+    return 1 if "submissions" in tables else 0
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the connection's warehouse to :data:`CURRENT` in one transaction; returns the
+    version found. Does nothing (and writes nothing) when it is current already."""
+    found = version(con)
+    if found == CURRENT:
+        return found
+    if found > CURRENT:
+        raise WarehouseTooNew(
+            f"lageret har skemaversion {found}, men denne ci-measure kender kun op til {CURRENT}: "
+            "opgradér ci-measure / the warehouse has schema version "
+            f"{found}, but this ci-measure knows versions up to {CURRENT}: upgrade ci-measure"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _apply(con, found)
+        faults.point("inside_migration")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return found
+
+
+def _apply(con: duckdb.DuckDBPyConnection, found: int) -> None:
+    con.execute(VERSIONS)
+    if found == 0:
+        for statement in CREATE:
+            con.execute(statement)
+        _reached(con, CURRENT)
+        return
+    if found == 1:
+        _reached(con, 1)
+    for step in range(found + 1, CURRENT + 1):
+        for statement in MIGRATIONS[step]:
+            con.execute(statement)
+        _reached(con, step)
+
+
+def _reached(con: duckdb.DuckDBPyConnection, step: int) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("INSERT INTO schema_version VALUES (?, ?)", [step, now])
