@@ -191,7 +191,8 @@ def warehouse_section() -> str:
     return f"""## The warehouse: identity, schema versions, export and import
 `<workspace>/warehouse.duckdb` holds two append-only tables, `submissions` (one row per file
 taken in: id, sha256, partner, file name, received_at in UTC, status, rows, archive path,
-receipt) and `observations` (the cells, by submission id). A submission is **(partner,
+receipt) and `observations` (the cells, by submission id); from schema version 3 also
+`approvals` (SPEC §13: every approval and revocation of figures for publishing). A submission is **(partner,
 SHA-256)**: the same bytes sent again by the same partner are `already_received` (recorded
 once, the receipt re-issued); the same bytes from another partner (a public file, two empty
 templates) are that partner's own submission with its own receipt. Several `ingest` processes
