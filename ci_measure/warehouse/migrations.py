@@ -102,17 +102,19 @@ class WarehouseTooNew(CiMeasureError):
 
 
 def version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> int:
-    """The schema version of a database (0: no tables yet, 1: release 0.1.0)."""
-    where = f"database_name = '{database}'" if database else "database_name = current_database()"
+    """The schema version of a database (0: no tables yet, 1: release 0.1.0); ``database``:
+    an attached database's alias, else the connection's default one."""
     tables = {
         name
         for (name,) in con.execute(
-            f"SELECT table_name FROM duckdb_tables() WHERE {where} AND schema_name = 'main'"
+            "SELECT table_name FROM duckdb_tables()"
+            " WHERE database_name = coalesce(?, current_database()) AND schema_name = 'main'",
+            [database],
         ).fetchall()
     }
     if "schema_version" in tables:
-        prefix = f"{database}." if database else ""
-        found = con.execute(f"SELECT max(version) FROM {prefix}schema_version").fetchall()[0][0]
+        qualifier = f"{database}." if database else ""
+        found = con.execute(f"SELECT max(version) FROM {qualifier}schema_version").fetchall()[0][0]
         return int(found or 0)
     return 1 if "submissions" in tables else 0
 

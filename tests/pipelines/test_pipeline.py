@@ -262,3 +262,52 @@ def test_a_parquet_output_that_fails_half_way_leaves_the_previous_file_whole(
         assets.indicator_values(WorkspaceResource(root=str(through_dagster)))
     assert target.read_bytes() == before
     assert not [p.name for p in target.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_run_is_retried_with_a_new_key_and_stops_after_three_failures(
+    workspace_dir, monkeypatch
+):
+    """A full disk fails the run and leaves the file in the inbox: the sensor tries again (each
+    attempt its own run key, or Dagster would drop it as a duplicate), three times in a row at
+    most; once the disk has room, the file goes in."""
+    from ci_measure import faults
+
+    write(workspace_dir / "inbox" / "SKOLE" / "skole.csv", GOOD)
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"workspace": WorkspaceResource(root=str(workspace_dir))}
+
+    def tick() -> list[dg.RunRequest]:
+        result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        for request in result.dynamic_partitions_requests or []:
+            instance.add_dynamic_partitions(
+                request.partitions_def_name, list(request.partition_keys)
+            )
+        return result.run_requests or []
+
+    def run(request: dg.RunRequest) -> bool:
+        return dg.materialize(
+            [assets.submissions],
+            partition_key=request.partition_key,
+            instance=instance,
+            resources=resources,
+            run_config=request.run_config,
+            tags={**request.tags, "dagster/run_key": request.run_key},
+            raise_on_error=False,
+        ).success
+
+    monkeypatch.setenv(faults.FAIL_ENV, "after_read")
+    keys = []
+    for _ in range(3):
+        [request] = tick()
+        keys.append(request.run_key)
+        faults.configure()  # the disk is full for this run's first file again
+        assert not run(request)  # ENOSPC: the run fails, the file stays
+    assert len(set(keys)) == 3
+    assert tick() == []  # three failures in a row: no fourth attempt on its own
+
+    monkeypatch.delenv(faults.FAIL_ENV)
+    faults.configure()
+    write(workspace_dir / "inbox" / "SKOLE" / "skole.csv", GOOD + "\n")  # sent again
+    [request] = tick()
+    assert run(request)
+    assert not list((workspace_dir / "inbox" / "SKOLE").iterdir())

@@ -215,6 +215,14 @@ SAFE_SQL = {
     "TOTAL": "the constant code model.TOTAL ('_T')",
     "len(SEX_PARTS)": "an int: how many sex categories model.SEX_PARTS has",
     "len(ORIGIN_PARTS)": "an int: how many origin categories model.ORIGIN_PARTS has",
+    "alias": "warehouse.attach: 'wh' or 'src', written in our code",
+    "qualifier": "migrations.version: 'wh.' or '', written in our code",
+    "columns": "migrations.SUBMISSION_COLUMNS: a literal column list",
+    "_quote(lake.catalog)": "the lake's address from partnership.yaml or the environment (the"
+    " administrator's, checked by lake.check_catalog), quotes doubled",
+    "options": "lake._attach: DATA_PATH (the administrator's folder, quotes doubled), READ_ONLY",
+    "_quote(temporary)": "warehouse export: beside the folder the administrator named, quotes doubled",
+    "_quote(source)": "warehouse import: the folder the administrator named, quotes doubled",
 }
 SAFE_SQL_NAMES = re.compile("^(" + "|".join(map(re.escape, SAFE_SQL)) + ")$")
 

@@ -4,7 +4,9 @@ A file whose SHA-256 already has a partition is either still being processed (it
 queued or running: no new request) or a copy sent again after its run ended (a new request
 under a new run key, so the partner gets its "already received" receipt and the copy leaves the
 inbox; no cell is loaded twice). A run that failed leaves its file in the inbox, so the same rule
-retries it.
+retries it: each attempt has its own run key, up to MAX_ATTEMPTS failed runs in a row; after that
+the file waits (logged once per tick) until it is sent again or the analyst starts a run, so a
+file that always fails does not start a run every 15 seconds.
 """
 
 from pathlib import Path
@@ -19,12 +21,24 @@ from pipelines.defs.measurement.partitions import SUBMISSIONS, WAREHOUSE_WRITE_T
 from pipelines.defs.measurement.resources import WorkspaceResource
 
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+MAX_ATTEMPTS = 3  # failed runs in a row for one file before the sensor stops retrying it
 
 
-def _in_flight(instance: dg.DagsterInstance, sha256: str) -> bool:
-    """True while the partition's run is yet to finish (or not yet created by the daemon)."""
+def _runs(instance: dg.DagsterInstance, sha256: str) -> list[dg.DagsterRun] | None:
+    """The partition's runs, newest first; None while one is yet to finish (or to be created)."""
     runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": sha256}))
-    return not runs or any(run.status not in FINISHED for run in runs)
+    if not runs or any(run.status not in FINISHED for run in runs):
+        return None
+    return runs
+
+
+def _failures_in_a_row(runs: list[dg.DagsterRun]) -> int:
+    failed = 0
+    for run in runs:  # newest first
+        if run.status == dg.DagsterRunStatus.SUCCESS:
+            break
+        failed += 1
+    return failed
 
 
 def _kept(path: Path) -> str:
@@ -50,9 +64,14 @@ def inbox_sensor(
             continue
         run_key = sha256
         if sha256 in known or sha256 in new:
-            if sha256 in new or _in_flight(context.instance, sha256):
+            runs = None if sha256 in new else _runs(context.instance, sha256)
+            if runs is None:
                 continue
-            run_key = f"{sha256}/{mask(path.name)}/{path.stat().st_mtime_ns}"  # a copy sent again
+            if _failures_in_a_row(runs) >= MAX_ATTEMPTS:
+                context.log.warning(f"{mask(path.name)}: {MAX_ATTEMPTS} runs failed; not retried")
+                continue
+            # A copy sent again, or the next attempt after a failed run: a key of its own.
+            run_key = f"{sha256}/{mask(path.name)}/{path.stat().st_mtime_ns}/{len(runs)}"
         else:
             new.append(sha256)
         requests.append(
