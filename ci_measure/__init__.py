@@ -3,4 +3,4 @@
 No Dagster here (a test enforces it): `ci-measure check` and notebooks stay light.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

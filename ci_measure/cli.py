@@ -377,12 +377,26 @@ def cmd_warehouse_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_warehouse_migrate(args: argparse.Namespace) -> int:
+    from ci_measure.warehouse.transfer import migrate_to_lake
+
+    workspace = _workspace(args)
+    target = migrate_to_lake(workspace, args.to, args.lake_data)
+    print(
+        f"Flyttet / migrated {workspace.warehouse_path} → {target}\n"
+        "Brug det fra nu af / use it from now on (partnership.yaml, or CI_MEASURE_WAREHOUSE and "
+        f"CI_MEASURE_LAKE_DATA):\n  warehouse: {target.catalog}\n  lake_data: {target.data_path}"
+    )
+    return EXIT_OK
+
+
 def _add_warehouse_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
     """`warehouse export|import`: the warehouse as Parquet files and back."""
     p = sub.add_parser(
         "warehouse",
         parents=[common],
-        help="export the warehouse as Parquet files, or import such an export",
+        help="export the warehouse as Parquet files, import such an export, or migrate it "
+        "into a shared DuckLake",
     )
     commands = p.add_subparsers(dest="warehouse_command", required=True, parser_class=Parser)
     p = commands.add_parser(
@@ -401,6 +415,22 @@ def _add_warehouse_commands(sub, common: argparse.ArgumentParser) -> None:  # no
     )
     p.add_argument("folder", metavar="DIR")
     p.set_defaults(run=cmd_warehouse_import)
+    p = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy the embedded warehouse into an empty shared DuckLake (every submission and "
+        "its as-of history); warehouse.duckdb is left as it was",
+    )
+    p.add_argument(
+        "--to", required=True, metavar="URL", help="ducklake:postgres:dbname=… host=… user=…"
+    )
+    p.add_argument(
+        "--lake-data",
+        metavar="DIR",
+        help="the lake's data path, a folder or s3://… (default: $CI_MEASURE_LAKE_DATA, "
+        "else lake_data: of partnership.yaml)",
+    )
+    p.set_defaults(run=cmd_warehouse_migrate)
 
 
 def _add_portal_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001

@@ -191,7 +191,7 @@ def warehouse_section() -> str:
     return f"""## The warehouse: identity, schema versions, export and import
 `<workspace>/warehouse.duckdb` holds two append-only tables, `submissions` (one row per file
 taken in: id, sha256, partner, file name, received_at in UTC, status, rows, archive path,
-receipt) and `observations` (the cells, by submission id); from schema version 3 also
+receipt) and `observations` (the cells, by submission id); from schema version 4 also
 `approvals` (SPEC §13: every approval and revocation of figures for publishing). A submission is **(partner,
 SHA-256)**: the same bytes sent again by the same partner are `already_received` (recorded
 once, the receipt re-issued); the same bytes from another partner (a public file, two empty
@@ -213,6 +213,13 @@ export is migrated as it is imported). Both refuse with a message in Danish and 
 folder that is not empty, a workspace that already has a warehouse, a folder that is not an
 export (only `CREATE` statements and `COPY` of the folder's own Parquet files are accepted).
 Figures (latest, published, as of any moment) are the same before and after the round trip.
+
+A shared warehouse (SPEC §12; `warehouse:` and `lake_data:` in `partnership.yaml`, or
+`CI_MEASURE_WAREHOUSE` and `CI_MEASURE_LAKE_DATA`) has the same tables without the constraints
+DuckLake lacks; `ci-measure warehouse migrate --to URL [--lake-data DIR]` copies an embedded
+warehouse into an empty one. Ids come from the one-row table `submission_counter`, which every
+writer updates in its transaction: concurrent commits conflict and are retried, so (partner,
+SHA-256) stays unique and ids follow the commit order. See docs/deployment.md.
 """
 
 

@@ -303,3 +303,9 @@ class WarehouseBusy(CiMeasureError):
     """Another process held the warehouse longer than we were willing to wait."""
 
     code = "warehouse_busy"
+
+
+class WarehouseUnavailable(CiMeasureError):
+    """The shared warehouse (its catalog database or data path) cannot be reached."""
+
+    code = "warehouse_unavailable"

@@ -133,6 +133,8 @@ class Partnership:
     main_area: str | None = None  # the scorecard's focus; default: first root area's first child
     public_scorecard: bool = False
     approval_required: bool = False  # publishing: {approval: required} (SPEC §13)
+    warehouse: str | None = None  # ducklake:postgres:… (SPEC §12); None: warehouse.duckdb
+    lake_data: str | None = None  # the lake's data path (folder or s3://…)
 
     def area(self, code: str) -> Area:
         return next(a for a in self.areas if a.code == code)
@@ -200,7 +202,15 @@ class Workspace:
 
     @property
     def warehouse_path(self) -> Path:
+        """The embedded warehouse's file (used unless a shared one is configured)."""
         return self.root / "warehouse.duckdb"
+
+    @property
+    def warehouse(self):  # noqa: ANN201  (Path | ci_measure.warehouse.lake.Lake)
+        """Where the figures live: ``warehouse.duckdb``, or a shared DuckLake (SPEC §12)."""
+        from ci_measure.warehouse.lake import locate
+
+        return locate(self.root, self.partnership.warehouse, self.partnership.lake_data)
 
     @property
     def reports_dir(self) -> Path:

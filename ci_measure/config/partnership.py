@@ -33,6 +33,8 @@ OPTIONAL = (
     "main_area",
     "public_scorecard",
     "publishing",
+    "warehouse",
+    "lake_data",
 )
 APPROVAL = ("none", "required")
 # A partner's code names its inbox folder, so it must be a safe folder name.
@@ -83,7 +85,22 @@ class _Reader:
             else self.src.known(doc["main_area"], self.areas, "main_area"),
             public_scorecard=self.src.boolean(doc, "public_scorecard", "partnership", False),
             approval_required=self.approval(doc),
+            warehouse=self.read_warehouse(doc),
+            lake_data=self.src.text(doc, "lake_data", "partnership"),
         )
+
+    def read_warehouse(self, doc: Map) -> str | None:
+        """``warehouse: ducklake:postgres:…`` (never with a password), or None."""
+        from ci_measure.errors import UsageError
+        from ci_measure.warehouse.lake import check_catalog
+
+        text = self.src.text(doc, "warehouse", "partnership")
+        if text:
+            try:
+                check_catalog(text)
+            except UsageError as error:
+                raise self.src.error(doc.get("warehouse"), str(error.args[0])) from None
+        return text or None
 
     def approval(self, doc: Map) -> bool:
         """``publishing: {approval: required}``: figures are published only once approved."""

@@ -113,7 +113,7 @@ def current_cells(
     """A connection holding table ``cells``: the figures that count (latest wins, as of),
     only those of ``areas`` when given."""
     instant = parse_as_of(as_of)
-    with warehouse.reader(workspace.warehouse_path) as con:
+    with warehouse.reader(workspace.warehouse) as con:
         sql = warehouse.current_cells_sql("wh", instant, only_areas=areas is not None)
         con.execute(f"CREATE TEMP TABLE cells AS {sql}", [areas] if areas is not None else None)
         yield con, "cells"
@@ -152,7 +152,7 @@ def cell_history(
     """Every value a cell has had, oldest first, with the submission it came from."""
     parsed = periods.parse_period(period)
     canonical = parsed[0] if parsed else period
-    with warehouse.reader(workspace.warehouse_path) as con:
+    with warehouse.reader(workspace.warehouse) as con:
         return con.execute(
             """
             SELECT s.id AS submission_id, s.partner, s.file_name, s.received_at, s.status,
@@ -167,7 +167,7 @@ def cell_history(
 
 def submissions(workspace: Workspace) -> pd.DataFrame:
     """The audit trail: every file taken in, accepted, rejected or deleted."""
-    with warehouse.reader(workspace.warehouse_path) as con:
+    with warehouse.reader(workspace.warehouse) as con:
         return con.execute(
             "SELECT id, sha256, partner, file_name, received_at, status, rows, archive_path"
             " FROM wh.submissions ORDER BY id"

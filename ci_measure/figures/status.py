@@ -63,8 +63,8 @@ FILE_STATUS_DA = {"accepted": "godkendt", "rejected": "afvist", "deleted": "afvi
 @contextmanager
 def _warehouse(workspace: Workspace) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
     """A connection with table ``cells`` (latest wins); (con, has_warehouse). Never creates one."""
-    if workspace.warehouse_path.exists():
-        with warehouse.reader(workspace.warehouse_path) as con:
+    if warehouse.exists(workspace.warehouse):
+        with warehouse.reader(workspace.warehouse) as con:
             con.execute(f"CREATE TEMP TABLE cells AS {warehouse.current_cells_sql('wh', None)}")
             yield con, True
         return

@@ -15,6 +15,11 @@ bounded time, saying so) and then find the file gone. A failure of the program (
 disk, an unwritable folder) stops the ingest with one line and leaves the file waiting.
 Leftover ``.*.tmp`` files of a crash are never read (dot files are not submissions).
 
+With a shared warehouse (SPEC §12) the lock orders this workspace's inbox only; another
+machine may commit the same (partner, SHA-256) first. Step 3 then finds it inside its own
+transaction (a conflicting commit is retried by the warehouse) and the file is receipted
+``already_received`` instead of being loaded twice.
+
 ``faults.point`` marks the steps a test can crash or fail at (docs/reliability.md).
 """
 
@@ -244,7 +249,7 @@ def _taken_by_another(
 ) -> Receipt | None:
     """The receipt of a file another process took in while we waited for our turn, marked
     ``already_received``; None if it is not in the warehouse (then we copy it in again)."""
-    with warehouse.writer(workspace.warehouse_path) as con:
+    with warehouse.writer(workspace.warehouse) as con:
         earlier = warehouse.find_submission(con, partner, sha256)
     return None if earlier is None else _already_received(earlier, path, partner, always=True)
 
@@ -306,10 +311,10 @@ def leave_inbox(path: Path) -> None:
 def _ingest_locked(workspace: Workspace, path: Path, partner: str, tell_resent: bool) -> Receipt:
     faults.point("after_lock")
     sha256 = sha256_of(path)
-    with warehouse.writer(workspace.warehouse_path) as con:
+    with warehouse.writer(workspace.warehouse) as con:
         earlier = warehouse.find_submission(con, partner, sha256)
     if earlier is not None:
-        receipt = _already_received(earlier, path, partner)
+        receipt = _already_received(earlier, path, partner, _taken_elsewhere(workspace, earlier))
     else:
         receipt = _take_in(workspace, path, partner)
     write_receipts(workspace, receipt)
@@ -319,6 +324,15 @@ def _ingest_locked(workspace: Workspace, path: Path, partner: str, tell_resent: 
     if earlier is not None and tell_resent:
         return _already_received(earlier, path, partner, always=True)
     return receipt
+
+
+def _taken_elsewhere(workspace: Workspace, earlier: dict) -> bool:
+    """Taken in by another workspace sharing the warehouse (another machine): its archive copy
+    is not here. (After a crash of our own, the copy is here: the receipt is re-issued as it was.)"""
+    return (
+        earlier["archive_path"] is not None
+        and not (workspace.root / earlier["archive_path"]).exists()
+    )
 
 
 def _already_received(earlier: dict, path: Path, partner: str, always: bool = False) -> Receipt:
@@ -350,9 +364,9 @@ def _take_in(workspace: Workspace, path: Path, partner: str) -> Receipt:
             atomic.copy_file(path, archived, fault="archive_tmp")
         faults.point("after_archive")
         archive_path = str(archived.relative_to(workspace.root))
-    with warehouse.writer(workspace.warehouse_path) as con:
-        if validation.observations is not None:
-            receipt.changes = warehouse.diff_counts(con, validation.observations)
-        warehouse.record_submission(con, receipt, archive_path, validation.observations)
+    with warehouse.writer(workspace.warehouse) as con:
+        earlier = warehouse.record_submission(con, receipt, archive_path, validation.observations)
     faults.point("after_close")
+    if earlier is not None:  # another process (machine) committed the same file first
+        return _already_received(earlier, path, partner, always=True)
     return receipt

@@ -41,11 +41,12 @@ def delivered_periods(workspace: Workspace, partner: str) -> dict[str, str]:
 
     A workspace without a warehouse yet has delivered nothing; the file is never created here.
     """
-    if not workspace.warehouse_path.exists():
-        return {}
     from ci_measure import warehouse
 
-    with warehouse.reader(workspace.warehouse_path) as con:
+    if not warehouse.exists(workspace.warehouse):
+        return {}
+
+    with warehouse.reader(workspace.warehouse) as con:
         found = con.execute(
             "SELECT DISTINCT o.data_element, o.period FROM wh.observations o"
             " JOIN wh.submissions s ON s.id = o.submission_id"

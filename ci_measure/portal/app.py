@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ci_measure import warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.intake.cpr import mask
 from ci_measure.intake.receipt import Receipt
@@ -113,7 +114,7 @@ def _status_facts(portal: Portal, ws: Workspace, partner: str, listing: dict) ->
 
     with portal.page_turn():
         cells, summary = status_module.status(ws, partner=partner)
-        audit = submissions(ws) if ws.warehouse_path.exists() else None
+        audit = submissions(ws) if warehouse.exists(ws.warehouse) else None
     stems = {}
     if audit is not None:
         mine = audit[audit["partner"] == partner]
@@ -310,14 +311,14 @@ async def home(request: Request) -> Response:
 
 
 def _stale(ws: Workspace, page: Path) -> bool:
-    if not ws.warehouse_path.exists():
+    changed = warehouse.last_change_ns(ws.warehouse)
+    if changed is None:
         return False
     if not page.is_file():
         return True
-    written = page.stat().st_mtime_ns
     stories = ws.root / "stories"  # an edited story behind a curve shows on the next visit
     edited = [p.stat().st_mtime_ns for p in stories.glob("*.md")] if stories.is_dir() else []
-    return written < max([ws.warehouse_path.stat().st_mtime_ns, *edited])
+    return page.stat().st_mtime_ns < max([changed, *edited])
 
 
 def scorecard_file(portal: Portal, ws: Workspace, name: str) -> Path | None:

@@ -1,13 +1,18 @@
-"""The DuckDB warehouse: append-only submissions and observations (SPEC §7.1-2).
+"""The warehouse: append-only submissions and observations (SPEC §7.1-2), embedded or shared.
 
-DuckDB allows one read-write process *or* several readers. Connections are held only for
-one transaction and every opener waits, for a bounded time, for its turn.
+Embedded (the default, ``warehouse.duckdb``): DuckDB allows one read-write process *or*
+several readers. Connections are held only for one transaction and every opener waits, for a
+bounded time, for its turn. Shared (SPEC §12, :mod:`ci_measure.warehouse.lake`): a DuckLake
+on PostgreSQL that any number of processes on any number of machines read and write at once;
+no file lock, readers never wait, and a commit that conflicts with another is retried. The
+tables and the SQL are the same; :mod:`ci_measure.warehouse.migrations` makes both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import sys
 import time
 from collections.abc import Iterator
@@ -20,7 +25,8 @@ import pandas as pd
 from ci_measure import faults
 from ci_measure.errors import WarehouseBusy
 from ci_measure.intake.receipt import Receipt
-from ci_measure.warehouse import migrations
+from ci_measure.warehouse import lake, migrations
+from ci_measure.warehouse.lake import Lake
 
 LOCK_TIMEOUT_S = float(os.environ.get("CI_MEASURE_LOCK_TIMEOUT", "120"))
 
@@ -52,48 +58,104 @@ def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnect
             time.sleep(0.1)
 
 
+Where = Path | Lake  # the embedded warehouse.duckdb, or a shared DuckLake (SPEC §12)
+
+
+def exists(where: Where) -> bool:
+    """Whether there is a warehouse to read (a lake always is; its tables come on first use)."""
+    return where.exists()
+
+
+def last_change_ns(where: Where) -> int | None:
+    """When the warehouse last changed (ns since the epoch; None: no warehouse yet), so a page
+    computed from it can tell whether it is stale."""
+    if not isinstance(where, Lake):
+        return where.stat().st_mtime_ns if where.exists() else None
+    with reader(where) as con:
+        latest = con.execute("SELECT max(received_at) FROM wh.submissions").fetchall()[0][0]
+    if latest is None:
+        return None
+    return int(latest.replace(tzinfo=dt.UTC).timestamp() * 1e9)
+
+
 @contextmanager
-def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection for one unit of work; closed (and the lock released) after it."""
-    con = _open(path, read_only=False, timeout=timeout)
+def writer(where: Where, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one unit of work; closed (and the lock released) after it.
+
+    Its default database is the warehouse's, so the SQL names ``main.submissions`` alike.
+    """
+    if isinstance(where, Lake):
+        con = lake.connect(where, read_only=False)
+        con.execute("USE wh")
+    else:
+        con = _open(where, read_only=False, timeout=timeout)
     try:
-        migrations.ensure(con)
+        migrations.ensure(con, lake=isinstance(where, Lake))
         yield con
     finally:
         con.close()
 
 
 @contextmanager
-def reader(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+def reader(where: Where, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory connection with the warehouse attached read-only as ``wh``.
 
     Temporary tables of the computation live in memory, so readers never need the write lock.
+    A lake's reader reads its latest snapshot and never waits for a writer.
     """
-    if not path.exists():
-        with writer(path, timeout):
+    if not isinstance(where, Lake) and not where.exists():
+        with writer(where, timeout):
             pass
-    con = duckdb.connect()
     deadline = time.monotonic() + timeout
+    con = _read_only(where, deadline, timeout)
     try:
-        _attach(con, path, deadline, timeout)
         if migrations.version(con, "wh") != migrations.CURRENT:
             # A process killed between creating the file and creating its tables (the first
             # ingest) leaves an empty database, and an older release's warehouse has an older
             # schema: a writer creates or migrates it (once) rather than fail every reader.
-            con.execute("DETACH wh")
-            with writer(path, max(deadline - time.monotonic(), 0.0)):
+            con.close()
+            with writer(where, max(deadline - time.monotonic(), 0.0)):
                 pass
-            _attach(con, path, deadline, timeout)
+            con = _read_only(where, deadline, timeout)
         yield con
     finally:
         con.close()
 
 
+def _read_only(where: Where, deadline: float, timeout: float) -> duckdb.DuckDBPyConnection:
+    if isinstance(where, Lake):
+        try:
+            return lake.connect(where, read_only=True)
+        except lake.NoLakeYet:
+            with writer(where):  # a new lake: its catalog and tables, once
+                pass
+            return lake.connect(where, read_only=True)
+    con = duckdb.connect()
+    try:
+        _attach(con, where, deadline, timeout)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def _attach(con: duckdb.DuckDBPyConnection, path: Path, deadline: float, timeout: float) -> None:
     """Attach the warehouse read-only as ``wh``, retrying while a writer holds it."""
+    attach(con, path, "wh", deadline, timeout)
+
+
+def attach(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    alias: str,
+    deadline: float | None = None,
+    timeout: float = LOCK_TIMEOUT_S,
+) -> None:
+    """Attach an embedded warehouse read-only as ``alias``, retrying while a writer holds it."""
+    deadline = time.monotonic() + timeout if deadline is None else deadline
     while True:
         try:
-            con.execute(f"ATTACH '{_quote(path)}' AS wh (READ_ONLY)")
+            con.execute(f"ATTACH '{_quote(path)}' AS {alias} (READ_ONLY)")
             return
         except duckdb.Error as error:
             if not _is_lock_error(error) or time.monotonic() >= deadline:
@@ -159,46 +221,89 @@ def diff_counts(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> d
     return {"new": int(new), "corrected": int(corrected), "unchanged": int(unchanged)}
 
 
+COMMIT_ATTEMPTS = 100  # commits refused for a conflict (a shared warehouse) are retried
+
+
 def record_submission(
     con: duckdb.DuckDBPyConnection,
     receipt: Receipt,
     archive_path: str | None,
     observations: pd.DataFrame | None,
-) -> int:
-    """Insert one submission (and its cells) in one transaction; returns its id."""
+) -> dict | None:
+    """Record one submission and its cells in one transaction, with its id, time and
+    changes on the receipt. Returns None, or the earlier submission if the same (partner,
+    SHA-256) was taken in first by another process (then nothing is written).
+
+    A commit refused because another writer committed first (a shared warehouse: every
+    writer updates ``submission_counter``) is retried from the start, never surfaced.
+    """
+    for attempt in range(COMMIT_ATTEMPTS):
+        try:
+            earlier = _record_once(con, receipt, archive_path, observations)
+            break
+        except duckdb.Error as error:
+            if not lake.is_conflict(error) or attempt + 1 == COMMIT_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, 10))
+    faults.point("after_commit")
+    return earlier
+
+
+def _record_once(
+    con: duckdb.DuckDBPyConnection,
+    receipt: Receipt,
+    archive_path: str | None,
+    observations: pd.DataFrame | None,
+) -> dict | None:
     con.execute("BEGIN TRANSACTION")
     try:
-        submission_id = con.execute("SELECT nextval('submission_ids')").fetchall()[0][0]
+        earlier = find_submission(con, receipt.partner, receipt.sha256)
+        if earlier is not None:
+            migrations.rollback(con)
+            return earlier
+        con.execute("UPDATE submission_counter SET last_id = last_id + 1")
+        submission_id = con.execute("SELECT last_id FROM submission_counter").fetchall()[0][0]
         receipt.submission_id = int(submission_id)
-        con.execute(
-            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                submission_id,
-                receipt.sha256,
-                receipt.partner,
-                receipt.file,
-                parse_received(receipt.received_at),
-                receipt.status,
-                receipt.rows,
-                archive_path,
-                receipt.to_json(),
-            ],
-        )
-        if observations is not None and len(observations):
-            frame = observations.assign(submission_id=submission_id)
-            con.register("new_cells", frame)
-            con.execute(
-                "INSERT INTO observations SELECT submission_id, data_element, area, period, sex, origin,"
-                " value, missing_at_source, comment, row FROM new_cells"
-            )
-            con.unregister("new_cells")
+        receipt.received_at = utc_now().isoformat()  # in commit order, as the ids are
+        if observations is not None:
+            receipt.changes = diff_counts(con, observations)
+        _insert(con, receipt, archive_path, observations)
         faults.point("inside_transaction")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        migrations.rollback(con)
         raise
-    faults.point("after_commit")
-    return int(submission_id)
+    return None
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    receipt: Receipt,
+    archive_path: str | None,
+    observations: pd.DataFrame | None,
+) -> None:
+    con.execute(
+        "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            receipt.submission_id,
+            receipt.sha256,
+            receipt.partner,
+            receipt.file,
+            parse_received(receipt.received_at),
+            receipt.status,
+            receipt.rows,
+            archive_path,
+            receipt.to_json(),
+        ],
+    )
+    if observations is not None and len(observations):
+        frame = observations.assign(submission_id=receipt.submission_id)
+        con.register("new_cells", frame)
+        con.execute(
+            "INSERT INTO observations SELECT submission_id, data_element, area, period, sex, origin,"
+            " value, missing_at_source, comment, row FROM new_cells"
+        )
+        con.unregister("new_cells")
 
 
 def current_cells_sql(schema: str, as_of: dt.datetime | None, only_areas: bool = False) -> str:

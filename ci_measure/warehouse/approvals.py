@@ -6,7 +6,7 @@ deleted, so the table is its own audit trail. A row covers one period (a year al
 its quarters and months), one area and every area under it (NULL: every area) and one
 indicator (NULL: every indicator).
 
-The table is created by schema version 3 (``migrations.py``). The moment is taken while the
+The table is created by schema version 4 (``migrations.py``). The moment is taken while the
 ingest lock is held: no file is half taken in, so every submission received before it is in
 the warehouse and every later one is received after it.
 """
@@ -48,13 +48,19 @@ def record(
     """Append one approval or revocation; returns it (its ``at`` is the approved moment)."""
     from ci_measure.intake.ingest import ingest_lock  # the intake stack only when approving
 
-    with ingest_lock(workspace), warehouse.writer(workspace.warehouse_path) as con:
-        at = warehouse.utc_now()
-        new_id = con.execute("SELECT nextval('approval_ids')").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [new_id, at, action, by, period, area, indicator],
-        )
+    with ingest_lock(workspace), warehouse.writer(workspace.warehouse) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            at = warehouse.utc_now()
+            new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM approvals").fetchone()[0]
+            con.execute(
+                "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [new_id, at, action, by, period, area, indicator],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     values = [int(new_id), at, action, by, period, area, indicator]
     return dict(zip(COLUMNS, values, strict=True))
 
@@ -62,20 +68,20 @@ def record(
 def events(workspace: Workspace, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Every approval and revocation (at or before ``as_of``), oldest first."""
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    if not workspace.warehouse_path.exists():
+    if not warehouse.exists(workspace.warehouse):
         return empty
-    with warehouse.reader(workspace.warehouse_path) as con:
+    with warehouse.reader(workspace.warehouse) as con:
         return read_events(con, "wh", as_of, empty)
 
 
 def read_events(
     con: duckdb.DuckDBPyConnection, schema: str, as_of: dt.datetime | None, empty: pd.DataFrame
 ) -> pd.DataFrame:
-    """The rows from an open connection (the table exists from schema version 3 on)."""
+    """The rows from an open connection (the table exists from schema version 4 on)."""
     rows = con.execute(
         f"""SELECT id, approved_at, action, approved_by, period, area, indicator
             FROM {schema}.approvals
-            WHERE ?::TIMESTAMP IS NULL OR approved_at <= ?::TIMESTAMP ORDER BY id""",
+            WHERE ?::TIMESTAMP IS NULL OR approved_at <= ?::TIMESTAMP ORDER BY id, approved_at""",
         [as_of, as_of],
     ).fetchall()
     return pd.DataFrame(rows, columns=COLUMNS) if rows else empty

@@ -32,9 +32,9 @@ def history(workspace: Workspace, partner: str | None = None) -> pd.DataFrame:
         if known is None:
             raise unknown_partner(partner, [p.code for p in workspace.partnership.partners])
         partner = known.code
-    if not workspace.warehouse_path.exists():
+    if not warehouse.exists(workspace.warehouse):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    with warehouse.reader(workspace.warehouse_path) as con:
+    with warehouse.reader(workspace.warehouse) as con:
         rows = con.execute(
             """
             SELECT id, strftime(received_at, '%Y-%m-%dT%H:%M:%S') AS received_at, partner,

@@ -12,17 +12,20 @@ in :data:`MIGRATIONS`; this module is the only place allowed to rebuild history 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import duckdb
 
 from ci_measure import faults
 from ci_measure.errors import CiMeasureError
+from ci_measure.warehouse.lake import is_conflict
 
-CURRENT = 3
+CURRENT = 4
+TABLES = ("submissions", "observations", "submission_counter", "schema_version", "approvals")
 
 SUBMISSIONS = """
 CREATE TABLE {name} (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL{primary},
     sha256 VARCHAR NOT NULL,
     partner VARCHAR NOT NULL,
     file_name VARCHAR NOT NULL,
@@ -30,9 +33,12 @@ CREATE TABLE {name} (
     status VARCHAR NOT NULL,            -- accepted | rejected | deleted
     rows BIGINT NOT NULL,
     archive_path VARCHAR,               -- NULL when the content was not kept (personal data)
-    receipt JSON NOT NULL,
-    UNIQUE (partner, sha256)            -- a submission is (partner, SHA-256), SPEC §7.1
+    receipt JSON NOT NULL{unique}
 )"""
+# The embedded warehouse also states the identity as constraints; a lake has none (its
+# catalog's conflict detection on ``submission_counter`` keeps (partner, SHA-256) unique).
+KEYS = {"primary": " PRIMARY KEY", "unique": ",\n    UNIQUE (partner, sha256)  -- SPEC §7.1"}
+NO_KEYS = {"primary": "", "unique": ""}
 
 OBSERVATIONS = """
 CREATE TABLE observations (
@@ -52,7 +58,7 @@ CREATE TABLE observations (
 # (ci_measure/warehouse/approvals.py).
 APPROVALS = """
 CREATE TABLE approvals (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,                 -- 1, 2, … (no sequence: a lake has none)
     approved_at TIMESTAMP NOT NULL,     -- UTC: the moment whose figures are approved
     action VARCHAR NOT NULL,            -- approve | revoke
     approved_by VARCHAR NOT NULL,
@@ -71,14 +77,23 @@ SUBMISSION_COLUMNS = (
     "id, sha256, partner, file_name, received_at, status, rows, archive_path, receipt"
 )
 
-# A new warehouse: the tables of the current version.
-CREATE = (
-    "CREATE SEQUENCE submission_ids START 1",
-    SUBMISSIONS.format(name="submissions"),
-    OBSERVATIONS,
-    "CREATE SEQUENCE approval_ids START 1",
-    APPROVALS,
-)
+# The last submission id given out: every writer's transaction updates this one row, so two
+# concurrent commits always conflict and one is retried (DuckDB: one writer anyway; DuckLake:
+# no sequences or constraints). Ids therefore grow in the order submissions are committed.
+COUNTER = "CREATE TABLE submission_counter (last_id BIGINT NOT NULL)"
+
+
+def create(lake: bool) -> tuple[str, ...]:
+    """A new warehouse: the tables of the current version."""
+    keys = NO_KEYS if lake else KEYS
+    return (
+        SUBMISSIONS.format(name="submissions", **keys),
+        OBSERVATIONS,
+        COUNTER,
+        "INSERT INTO submission_counter VALUES (0)",
+        APPROVALS,
+    )
+
 
 # version -> the statements that bring version - 1 to it.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -86,13 +101,20 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # DuckDB cannot alter a UNIQUE constraint: rebuild the table with every row, same ids.
     2: (
         "ALTER TABLE submissions RENAME TO submissions_v1",
-        SUBMISSIONS.format(name="submissions"),
+        SUBMISSIONS.format(name="submissions", **KEYS),
         f"INSERT INTO submissions ({SUBMISSION_COLUMNS}) SELECT {SUBMISSION_COLUMNS} FROM submissions_v1",
         "DROP TABLE submissions_v1",
     ),
-    # 2 -> 3: approval before publishing (SPEC §13); an older warehouse has approved nothing.
-    3: ("CREATE SEQUENCE approval_ids START 1", APPROVALS),
+    # 3: ids from the counter row (the same SQL as the shared warehouse) instead of a sequence.
+    3: (
+        COUNTER,
+        "INSERT INTO submission_counter SELECT coalesce(max(id), 0) FROM submissions",
+        "DROP SEQUENCE IF EXISTS submission_ids",
+    ),
+    # 4: approval before publishing (SPEC §13); an older warehouse has approved nothing.
+    4: (APPROVALS,),
 }
+COMMIT_ATTEMPTS = 100  # a lake's first writers may race to create the tables
 
 
 class WarehouseTooNew(CiMeasureError):
@@ -119,33 +141,52 @@ def version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> int:
     return 1 if "submissions" in tables else 0
 
 
-def ensure(con: duckdb.DuckDBPyConnection) -> int:
+def ensure(con: duckdb.DuckDBPyConnection, lake: bool = False) -> int:
     """Bring the connection's warehouse to :data:`CURRENT` in one transaction; returns the
     version found. Does nothing (and writes nothing) when it is current already."""
-    found = version(con)
-    if found == CURRENT:
-        return found
-    if found > CURRENT:
-        raise WarehouseTooNew(
-            f"lageret har skemaversion {found}, men denne ci-measure kender kun op til {CURRENT}: "
-            "opgradér ci-measure / the warehouse has schema version "
-            f"{found}, but this ci-measure knows versions up to {CURRENT}: upgrade ci-measure"
-        )
+    for attempt in range(COMMIT_ATTEMPTS):
+        found = version(con)
+        if found == CURRENT:
+            return found
+        if found > CURRENT:
+            raise WarehouseTooNew(
+                f"lageret har skemaversion {found}, men denne ci-measure kender kun op til "
+                f"{CURRENT}: opgradér ci-measure / the warehouse has schema version {found}, "
+                f"but this ci-measure knows versions up to {CURRENT}: upgrade ci-measure"
+            )
+        try:
+            _transaction(con, found, lake)
+            return found
+        except duckdb.Error as error:
+            if not lake or not is_conflict(error) or attempt + 1 == COMMIT_ATTEMPTS:
+                raise
+            time.sleep(0.01 * (attempt + 1))  # another process created them first: look again
+    raise AssertionError("unreachable")
+
+
+def _transaction(con: duckdb.DuckDBPyConnection, found: int, lake: bool) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
-        _apply(con, found)
+        _apply(con, found, lake)
         faults.point("inside_migration")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
-    return found
 
 
-def _apply(con: duckdb.DuckDBPyConnection, found: int) -> None:
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK if a transaction is still open (a refused COMMIT has already ended it)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def _apply(con: duckdb.DuckDBPyConnection, found: int, lake: bool) -> None:
     con.execute(VERSIONS)
     if found == 0:
-        for statement in CREATE:
+        for statement in create(lake):
             con.execute(statement)
         _reached(con, CURRENT)
         return

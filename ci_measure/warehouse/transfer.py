@@ -21,9 +21,9 @@ import duckdb
 from ci_measure import warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.errors import usage_error
-from ci_measure.warehouse import migrations
+from ci_measure.warehouse import lake, migrations
+from ci_measure.warehouse.lake import Lake
 
-TABLES = ("submissions", "observations", "schema_version", "approvals")
 SCHEMA_STATEMENT = re.compile(r"^CREATE (TABLE|SEQUENCE|UNIQUE INDEX|INDEX) ", re.IGNORECASE)
 LOAD_STATEMENT = re.compile(r"^COPY (\w+) FROM '([^'/]+)' \(FORMAT '?parquet'?\)$", re.IGNORECASE)
 
@@ -46,6 +46,7 @@ def export_warehouse(workspace: Workspace, target: Path) -> Counts:
     Written beside it under a temporary name and renamed when complete: a crash never
     leaves a half export under the name.
     """
+    _embedded_only(workspace)
     if not workspace.warehouse_path.exists():
         raise usage_error(
             f"der er intet lager at eksportere i {workspace.root} (ingen filer modtaget endnu)",
@@ -65,6 +66,18 @@ def export_warehouse(workspace: Workspace, target: Path) -> Counts:
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return counts
+
+
+def _embedded_only(workspace: Workspace) -> None:
+    """Export and import are the embedded warehouse's road; a lake is backed up with its
+    catalog (pg_dump) and its data path (docs/deployment.md)."""
+    if isinstance(workspace.warehouse, Lake):
+        raise usage_error(
+            "export og import gælder det indlejrede lager (warehouse.duckdb); et delt lager "
+            "sikkerhedskopieres med pg_dump og en kopi af datastien (docs/deployment.md)",
+            "export and import are for the embedded warehouse (warehouse.duckdb); back up a "
+            "shared warehouse with pg_dump and a copy of its data path (docs/deployment.md)",
+        )
 
 
 def _check_free(target: Path) -> None:
@@ -89,6 +102,7 @@ def _relative_load(folder: Path) -> None:
 
 def import_warehouse(workspace: Workspace, source: Path) -> Counts:
     """Create the workspace's warehouse from an export; refuses to replace an existing one."""
+    _embedded_only(workspace)
     _check_export(source)
     if workspace.warehouse_path.exists():
         raise usage_error(
@@ -132,6 +146,61 @@ def _import_into(database: Path, source: Path) -> Counts:
         con.close()
 
 
+def migrate_to_lake(workspace: Workspace, catalog: str, lake_data: str | None) -> Lake:
+    """Copy the embedded warehouse into an empty shared one (SPEC §12): every submission with
+    its id, time and receipt, every cell, in one transaction - so figures as of any moment
+    are the same. The embedded file is left as it was (a backup)."""
+    lake.check_catalog(catalog)
+    data = lake_data or os.environ.get(lake.ENV_LAKE_DATA) or workspace.partnership.lake_data
+    if not data:
+        raise usage_error(
+            "sig hvor søens data skal ligge: --lake-data MAPPE (eller s3://…)",
+            "say where the lake's data go: --lake-data DIR (or s3://…)",
+        )
+    if not workspace.warehouse_path.exists():
+        raise usage_error(
+            f"der er intet lager at flytte i {workspace.root}",
+            f"there is no warehouse to migrate in {workspace.root}",
+        )
+    target = lake.Lake(catalog, lake.data_path(workspace.root, data))
+    with warehouse.writer(workspace.warehouse_path):
+        pass  # an older embedded warehouse is first brought to the current schema
+    con = lake.private(target)
+    try:
+        con.execute("USE wh")
+        migrations.ensure(con, lake=True)
+        warehouse.attach(con, workspace.warehouse_path, "src")
+        _copy_into_lake(con, target)
+    finally:
+        con.close()
+    return target
+
+
+def _copy_into_lake(con: duckdb.DuckDBPyConnection, target: Lake) -> None:
+    held = con.execute("SELECT count(*) FROM wh.main.submissions").fetchall()[0][0]
+    if held:
+        raise usage_error(
+            f"det delte lager {target.catalog} har allerede {held} indleveringer; flyt kun til et tomt",
+            f"the shared warehouse {target.catalog} already holds {held} submissions; migrate "
+            "only into an empty one",
+        )
+    columns = migrations.SUBMISSION_COLUMNS
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"INSERT INTO wh.main.submissions ({columns}) SELECT {columns} FROM src.submissions"
+        )
+        con.execute("INSERT INTO wh.main.observations SELECT * FROM src.observations")
+        con.execute(
+            "UPDATE wh.main.submission_counter SET last_id ="
+            " (SELECT coalesce(max(id), 0) FROM src.submissions)"
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        migrations.rollback(con)
+        raise
+
+
 def _check_export(source: Path) -> None:
     """A folder made by `warehouse export` (or EXPORT DATABASE): only CREATE statements and
     COPY of Parquet files in the folder into our tables, nothing else is run."""
@@ -149,7 +218,7 @@ def _check_export(source: Path) -> None:
         raise not_export
     for statement in _statements(load):
         found = LOAD_STATEMENT.match(statement)
-        if not found or found[1] not in TABLES or not (source / found[2]).is_file():
+        if not found or found[1] not in migrations.TABLES or not (source / found[2]).is_file():
             raise not_export
 
 

@@ -15,6 +15,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,14 @@ def _free_port() -> int:
 def postgres() -> Iterator[Postgres]:
     """A running server for the whole session (each test makes its own database)."""
     require(available(), "PostgreSQL (Debian package 'postgresql')")
+    with running() as server:
+        yield server
+
+
+@contextmanager
+def running() -> Iterator[Postgres]:
+    """A throw-away server in a temporary folder, stopped and removed afterwards (also used
+    by benchmarks/concurrency.py)."""
     root = Path(tempfile.mkdtemp(prefix="cm-pg-"))
     data = root / "data"
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")

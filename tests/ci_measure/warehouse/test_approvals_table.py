@@ -1,4 +1,4 @@
-"""The approvals table (SPEC §13) is schema version 3: the previous release's warehouse gets
+"""The approvals table (SPEC §13) is schema version 4: the previous release's warehouse gets
 it when migrated, a new warehouse has it, and an export carries the approvals along."""
 
 from __future__ import annotations
