@@ -1,12 +1,14 @@
 """What a team would otherwise use to check a submission, as plain scripts (no ci-measure code).
 
     python -m benchmarks.alternatives pandera FILE WORKSPACE [PARTNER]      # pandas + pandera
+    python -m benchmarks.alternatives polars FILE WORKSPACE [PARTNER]       # polars + pandera
     python -m benchmarks.alternatives frictionless FILE WORKSPACE           # frictionless validate
 
 ``pandera``: pandas reads the ``;`` CSV as text, the columns are normalised with pandas
 string methods, and one pandera DataFrameSchema (pandas backend) holds the same checks as
 the DuckDB floor (codes, period type, number, negative, whole, duplicate cell, responsible
-partner, part <= whole). ``frictionless``: a Table Schema with enum constraints for the
+partner, part <= whole). ``polars``: the same checks as one pandera DataFrameSchema on
+pandera's polars backend, the file read by polars as text. ``frictionless``: a Table Schema with enum constraints for the
 codes, a pattern for the period, Danish numbers (group char ``.``), missing-value markers,
 ``minimum 0`` and the cell key as primary key; frictionless cannot express the
 responsibility and part <= whole rules, so it does less than the others. Each prints the
@@ -107,6 +109,7 @@ def pandera_check(file: str, workspace: Path, partner: str) -> int:
     df["whole_value"] = np.nan
     for rule in catalog["rules"]:
         wholes = df.loc[df["data_element"] == rule["whole"], key + ["value"]]
+        wholes = wholes.drop_duplicates(key)  # a duplicate cell is its own error
         part = df["data_element"] == rule["part"]
         merged = df.loc[part, key].merge(wholes, on=key, how="left")
         df.loc[part, "whole_value"] = merged["value"].to_numpy()
@@ -152,6 +155,103 @@ def pandera_check(file: str, workspace: Path, partner: str) -> int:
         failing = 0
     except pa.errors.SchemaErrors as errors:
         failing = errors.failure_cases["index"].dropna().nunique()
+    print(f"{len(df)} rows; {failing} failing rows")
+    return failing
+
+
+def polars_check(file: str, workspace: Path, partner: str) -> int:
+    import pandera.polars as pa
+    import polars as pl
+
+    catalog, partnership = _load(workspace)
+    elements = {d["code"]: d for d in catalog["data_elements"]}
+    areas = [str(a["code"]) for a in partnership["areas"]]
+    resp = pl.DataFrame(
+        [
+            (e, str(a))
+            for p in partnership["partners"]
+            if p["code"] == partner
+            for r in p["reports"]
+            for e in r["data_elements"]
+            for a in r["areas"]
+        ],
+        schema=["data_element", "area"],
+        orient="row",
+    ).with_columns(responsible=pl.lit(True))
+    raw = pl.read_csv(file, separator=";", infer_schema=False)
+    text = pl.col("værdi").fill_null("").str.strip_chars()
+    number = text.str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+    df = raw.select(
+        pl.col("dataelement").str.strip_chars().str.to_uppercase().alias("data_element"),
+        pl.col("område").str.strip_chars().alias("area"),
+        pl.col("periode").str.strip_chars().alias("period"),
+        pl.col("køn")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(SEX, default=None)
+        .alias("sex"),
+        pl.col("herkomst")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(ORIGIN, default=None)
+        .alias("origin"),
+        text.str.contains(r"(?i)^(|\.\.|-|x|<\s*\d+|na|n/a)$").alias("missing"),
+        pl.when(number)
+        .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .cast(pl.Float64, strict=False)
+        .alias("value"),
+    ).with_row_index("row")
+    ptype = {k: v["period_type"] for k, v in elements.items()}
+    count = {k: v["unit"] in COUNT_UNITS for k, v in elements.items()}
+    df = df.with_columns(
+        ptype=pl.col("data_element").replace_strict(ptype, default=None),
+        count=pl.col("data_element").replace_strict(count, default=False, return_dtype=pl.Boolean),
+    ).join(resp, on=["data_element", "area"], how="left", maintain_order="left")
+    key = ["area", "period", "sex", "origin"]
+    wholes = []
+    for rule in catalog["rules"]:
+        whole = df.filter(pl.col("data_element") == rule["whole"]).select(*key, "value")
+        whole = whole.unique(subset=key, keep="first", maintain_order=True)
+        part = df.filter(pl.col("data_element") == rule["part"]).select("row", *key)
+        wholes.append(part.join(whole, on=key, how="inner").select("row", whole_value="value"))
+    df = df.join(pl.concat(wholes), on="row", how="left", maintain_order="left")
+    period_ok = pl.col("ptype").is_null()
+    for kind, pattern in PERIOD.items():
+        period_ok = period_ok | ((pl.col("ptype") == kind) & pl.col("period").str.contains(pattern))
+
+    def frame_check(name: str, expr: pl.Expr) -> pa.Check:
+        return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), name=name)
+
+    schema = pa.DataFrameSchema(
+        {
+            "data_element": pa.Column(pl.String, pa.Check.isin(list(elements))),
+            "area": pa.Column(pl.String, pa.Check.isin(areas)),
+            "sex": pa.Column(pl.String, nullable=False),
+            "origin": pa.Column(pl.String, nullable=False),
+            "value": pa.Column(pl.Float64, nullable=True),
+        },
+        checks=[
+            frame_check("invalid_period", period_ok),
+            frame_check("not_a_number", pl.col("missing") | pl.col("value").is_not_null()),
+            frame_check("negative_value", ~(pl.col("value") < 0)),
+            frame_check(
+                "not_whole_number",
+                ~pl.col("count") | pl.col("value").is_null() | (pl.col("value") % 1 == 0),
+            ),
+            frame_check("duplicate_cell", ~pl.struct("data_element", *key).is_duplicated()),
+            frame_check(
+                "not_responsible",
+                pl.col("responsible").is_not_null() | ~pl.col("area").is_in(areas),
+            ),
+            frame_check("rule_violation", ~(pl.col("value") > pl.col("whole_value"))),
+        ],
+    )
+    try:
+        schema.validate(df, lazy=True)
+        failing = 0
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        failing = cases["index"].drop_nulls().n_unique() if "index" in cases.columns else -1
     print(f"{len(df)} rows; {failing} failing rows")
     return failing
 
@@ -230,6 +330,8 @@ def main(argv: list[str]) -> None:
     kind = argv[0] if argv else ""
     if kind == "pandera":
         pandera_check(argv[1], Path(argv[2]), argv[3] if len(argv) > 3 else "SKOLER")
+    elif kind == "polars":
+        polars_check(argv[1], Path(argv[2]), argv[3] if len(argv) > 3 else "SKOLER")
     elif kind == "frictionless":
         frictionless_check(argv[1], Path(argv[2]))
     else:

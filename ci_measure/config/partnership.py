@@ -92,10 +92,12 @@ class _Reader:
     def read_warehouse(self, doc: Map) -> str | None:
         """``warehouse: ducklake:postgres:…`` (never with a password), or None."""
         from ci_measure.errors import UsageError
-        from ci_measure.warehouse.lake import check_catalog
 
         text = self.src.text(doc, "warehouse", "partnership")
         if text:
+            # only a workspace with a lake pays for DuckDB here (`check` never imports it)
+            from ci_measure.warehouse.lake import check_catalog
+
             try:
                 check_catalog(text)
             except UsageError as error:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = (
@@ -78,6 +79,7 @@ def parse_period(text: str, prefer: str | None = None) -> tuple[str, str] | None
     return found[kind], kind
 
 
+@lru_cache(maxsize=65536)  # a national report asks for the same few periods a million times
 def period_type(canonical: str) -> str:
     """Type of a canonical period string."""
     for kind, pattern in CANONICAL_PATTERNS.items():
@@ -148,6 +150,7 @@ TYPE_ORDER = ("year", "quarter", "month", "school_year")
 POSITION = {"quarter": slice(6, 7), "month": slice(5, 7)}
 
 
+@lru_cache(maxsize=65536)
 def sort_key(canonical: str) -> tuple[int, int, int]:
     """Chronological order across types: by start year, then position within it."""
     kind = period_type(canonical)

@@ -106,6 +106,17 @@ def indicator_rows(
     return tidy(rows)
 
 
+def published_and_unpublished(workspace: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every row published and unpublished, from one computation: the same rows as
+    ``indicator_rows(published=True)`` and ``indicator_rows()`` (the scorecard needs both;
+    publishing is a step after the computation, so the computation is not repeated)."""
+    catalog, partnership = workspace.catalog, workspace.partnership
+    with current_cells(workspace) as (con, cells):
+        rows = compute_indicators(con, cells, catalog, partnership)
+    published = publish(as_approved(workspace, rows), catalog, partnership)  # §13, then §7.6
+    return tidy(published), tidy(rows)
+
+
 @contextmanager
 def current_cells(
     workspace: Workspace, as_of: str | dt.datetime | None = None, areas: list[str] | None = None

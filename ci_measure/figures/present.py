@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ci_measure.config.model import ORIGIN_LABELS, SEX_LABELS, Workspace
 
@@ -101,7 +103,56 @@ def _empty(x: object) -> bool:
 
 
 def to_csv(rows: pd.DataFrame) -> str:
+    """The rows as CSV, the same text as pandas' ``to_csv(float_format="%.15g")`` writes.
+
+    Written by Arrow in C: each distinct number is formatted once (a national run has
+    millions of figures but repeats many), the lines are joined by ``pyarrow.csv``. A cell
+    that would need quotation marks (never in codes, but possible) takes pandas' path."""
+    fast = _arrow_csv(rows)
+    if fast is not None:
+        return fast
     return rows.to_csv(index=False, lineterminator="\n", float_format="%.15g")
+
+
+def _texts(column: pd.Series) -> pa.Array:
+    """A column as the text pandas' CSV writer gives it (empty cells null)."""
+    values = column.to_numpy()
+    if values.dtype.kind == "f":
+        bits = values.astype(np.float64).view(np.int64)  # -0.0 and 0.0 stay apart
+        empty = np.isnan(values)
+        distinct, inverse = np.unique(bits[~empty], return_inverse=True)
+        texts = np.array([format(v, ".15g") for v in distinct.view(np.float64)], dtype=object)
+        out = np.full(len(values), None, dtype=object)
+        out[~empty] = texts[inverse]
+        return pa.array(out, type=pa.string())
+    if values.dtype.kind in "iub":
+        return pa.array(column.astype(str).to_numpy(dtype=object), type=pa.string())
+    try:  # text (Arrow-backed or Python str): taken as it is, empty cells null
+        return pa.array(column, from_pandas=True).cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        cells = column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
+        return pa.array([None if c is None else str(c) for c in cells], type=pa.string())
+
+
+def _arrow_csv(rows: pd.DataFrame) -> str | None:
+    import csv
+    import io
+
+    import pyarrow.csv as pa_csv
+
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow([str(c) for c in rows.columns])
+    if rows.empty:
+        return header.getvalue()
+    table = pa.table({f"c{i}": _texts(rows[c]) for i, c in enumerate(rows.columns)})
+    body = io.BytesIO()
+    try:
+        pa_csv.write_csv(
+            table, body, pa_csv.WriteOptions(include_header=False, quoting_style="none")
+        )
+    except pa.ArrowInvalid:  # a delimiter, quote or line break in a cell: pandas quotes it
+        return None
+    return header.getvalue() + body.getvalue().decode("utf-8")
 
 
 def to_json(rows: pd.DataFrame) -> str:

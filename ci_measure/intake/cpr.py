@@ -136,10 +136,24 @@ def _numeric_hits(values: np.ndarray) -> list[int]:
     return [int(i) for i in candidates if number_is_cpr(float(numbers[i]))]
 
 
-def cell_hits(values: np.ndarray) -> set[int]:
-    """Positions of the cells of one column that hold a CPR number, as text or as a number."""
+def cell_hits(values: np.ndarray, text: pa.Array | None = None) -> set[int]:
+    """Positions of the cells of one column that hold a CPR number, as text or as a number.
+
+    ``text``: the same cells as Arrow text, when the reader had them."""
+    if text is not None and pa.types.is_dictionary(text.type):  # each distinct text once
+        in_dictionary = _matches(text.dictionary)
+        if not len(in_dictionary):
+            return set()
+        matched = np.zeros(len(text.dictionary), dtype=bool)
+        matched[in_dictionary] = True
+        indices = text.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        found = np.flatnonzero(matched[indices] & text.is_valid().to_numpy(zero_copy_only=False))
+        return {int(i) for i in found if text_has_cpr(values[i])}
     try:
-        texts = pa.array(values, type=pa.string(), from_pandas=True)
+        if text is not None:
+            texts = text
+        else:
+            texts = pa.array(values, type=pa.string(), from_pandas=True)
         mixed = False  # text and empty cells only: no numeric pass needed
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         texts = pa.array([v if isinstance(v, str) else None for v in values], type=pa.string())
@@ -177,7 +191,8 @@ def scan_table(table: RawTable) -> TableScan:
             scan.seen.update((table.header_row, k) for k in keys_of(header))
     for position, column in enumerate(table.frame.columns):
         values = table.frame[column].to_numpy(dtype=object)
-        hits = cell_hits(values)
+        known = table.arrow.get(column) if table.arrow is not None else None
+        hits = cell_hits(values, known)
         identifier = names_identifier(table.headers[position])
         for i in sorted(hits):
             row = table.rows[i]

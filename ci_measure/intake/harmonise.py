@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ci_measure.config import periods
 from ci_measure.config.model import Workspace
@@ -27,7 +28,7 @@ from ci_measure.intake.columns import (
 )
 from ci_measure.intake.layout import layout_problem
 from ci_measure.intake.read.table import RawTable
-from ci_measure.intake.values import map_cells, parse_values, text_dictionary, uses_decimal_comma
+from ci_measure.intake.values import parse_values, text_dictionary, uses_decimal_comma
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,31 @@ def _text(cells: pd.Series) -> pd.Series:
     return _each(cells, _text_of)
 
 
-def _each(cells: pd.Series, function) -> pd.Series:
-    """``function`` of every cell: once per distinct text in a text column, else cell by cell."""
-    mapped = map_cells(cells, function)
-    if mapped is None:
-        return cells.map(function).astype(object)
-    return pd.Series(mapped, index=cells.index, dtype=object)
+def _each(cells: pd.Series, function, categorical: bool = False) -> pd.Series:
+    """``function`` of every cell: once per distinct text in a text column, else cell by cell.
+
+    ``categorical``: the result as a pandas categorical (codes into the distinct results,
+    None = missing), built from the Arrow dictionary's indices without a Python object
+    per row: the checks (isin, duplicates, nulls) then work on small integer codes."""
+    found = text_dictionary(cells)
+    index = cells.index if isinstance(cells, pd.Series) else pd.RangeIndex(len(cells))
+    if found is None:
+        mapped = cells.map(function).astype(object)
+        return pd.Series(pd.Categorical(mapped), index=cells.index) if categorical else mapped
+    distinct, positions = found
+    results = np.empty(len(distinct), dtype=object)
+    results[:] = [function(d) for d in distinct]
+    if not categorical:
+        return pd.Series(results[positions], index=index, dtype=object)
+    return _from_distinct(results, positions, index)
+
+
+def _from_distinct(results: np.ndarray, positions: np.ndarray, index: pd.Index) -> pd.Series:
+    """A categorical column: row i holds ``results[positions[i]]`` (None: missing)."""
+    codes, categories = pd.factorize(results)  # None -> -1
+    return pd.Series(
+        pd.Categorical.from_codes(codes[positions], categories=categories), index=index
+    )
 
 
 def _codes(
@@ -161,7 +181,7 @@ def _codes(
             found = by_name.get(normalise(t))
         return found or t
 
-    return _each(texts, (lambda c: code(_text_of(c))) if raw else code)
+    return _each(texts, (lambda c: code(_text_of(c))) if raw else code, categorical=True)
 
 
 def _aliases(texts: pd.Series, aliases: dict[str, str], raw: bool = False) -> pd.Series:
@@ -172,7 +192,7 @@ def _aliases(texts: pd.Series, aliases: dict[str, str], raw: bool = False) -> pd
     def alias(t: object) -> object:
         return "_T" if not isinstance(t, str) else aliases.get(normalise_code_value(t), t)
 
-    return _each(texts, (lambda c: alias(_text_of(c))) if raw else alias)
+    return _each(texts, (lambda c: alias(_text_of(c))) if raw else alias, categorical=True)
 
 
 def _periods(
@@ -181,6 +201,7 @@ def _periods(
     """Canonical period and its type; None where the cell is no period (dates included)."""
     types = {code: d.period_type for code, d in workspace.catalog.data_elements.items()}
     found = text_dictionary(cells) if len(cells) else None
+    index = elements.index
     if found is not None:  # text periods: parse each distinct (period, element) pair once
         distinct, positions = found
         element_codes, element_names = pd.factorize(
@@ -198,8 +219,8 @@ def _periods(
             parsed = None if text is None else periods.parse_period(text, prefer=types.get(element))
             canon_u[k], kinds_u[k] = (parsed[0], parsed[1]) if parsed else (None, None)
         return (
-            pd.Series(canon_u[inverse.reshape(-1)], index=cells.index, dtype=object),
-            pd.Series(kinds_u[inverse.reshape(-1)], index=cells.index, dtype=object),
+            _from_distinct(canon_u, inverse.reshape(-1), index),
+            pd.Series(kinds_u[inverse.reshape(-1)], index=index, dtype=object),
         )
     canon: list[str | None] = []
     kinds: list[str | None] = []
@@ -217,7 +238,7 @@ def _periods(
             parsed = cache[key]
         canon.append(parsed[0] if parsed else None)
         kinds.append(parsed[1] if parsed else None)
-    return pd.Series(canon, index=cells.index, dtype=object), pd.Series(
+    return pd.Series(pd.Categorical(canon), index=cells.index), pd.Series(
         kinds, index=cells.index, dtype=object
     )
 
@@ -232,21 +253,26 @@ def harmonise(table: RawTable, workspace: Workspace, positions: dict[str, str]) 
             return raw[positions[name]]
         return pd.Series([None] * len(raw), index=index, dtype=object)
 
+    def text(name: str) -> pd.Series | pa.Array:  # the same cells, as Arrow text if known
+        return table.text_column(positions[name]) if name in positions else cells(name)
+
     partnership, catalog = workspace.partnership, workspace.catalog
-    elements = _codes(cells("data_element"), list(catalog.data_elements), raw=True)
-    period, period_type = _periods(cells("period"), elements, workspace)
+    elements = _codes(text("data_element"), list(catalog.data_elements), raw=True)
+    period, period_type = _periods(text("period"), elements, workspace)
     values = cells("value")
     decimal_comma = table.decimal_comma or uses_decimal_comma(
         values
         if text_dictionary(values) is not None
         else values[values.map(lambda c: isinstance(c, str))]
     )
-    parsed = parse_values(values, decimal_comma, spreadsheet=table.sheet is not None)
+    parsed = parse_values(
+        values, decimal_comma, spreadsheet=table.sheet is not None, text=text("value")
+    )
     frame = pd.DataFrame(
         {
             "data_element": elements,
             "area": _codes(
-                cells("area"),
+                text("area"),
                 [a.code for a in partnership.areas],
                 numeric_pad=True,
                 raw=True,
@@ -254,16 +280,16 @@ def harmonise(table: RawTable, workspace: Workspace, positions: dict[str, str]) 
             ),
             "period": period,
             "period_type": period_type,
-            "sex": _aliases(cells("sex"), SEX_ALIASES, raw=True),
-            "origin": _aliases(cells("origin"), ORIGIN_ALIASES, raw=True),
+            "sex": _aliases(text("sex"), SEX_ALIASES, raw=True),
+            "origin": _aliases(text("origin"), ORIGIN_ALIASES, raw=True),
             "value": parsed.value,
             "missing_at_source": parsed.missing,
             "value_ok": parsed.ok,
             "reported": ~parsed.empty,
             "small_number": parsed.small,
             "formula_error": parsed.formula_error,
-            "partner": _text(cells("partner")),
-            "comment": _text(cells("comment")),
+            "partner": _text(text("partner")),
+            "comment": _text(text("comment")),
             "row": pd.Series(table.rows, index=index, dtype="int64"),
         },
         index=index,

@@ -39,7 +39,7 @@ def _note_rows(table: RawTable) -> np.ndarray:
     if frame.empty:
         return notes
     first = frame.iloc[:, 0]
-    prefixed = map_cells(first, _is_note_text)
+    prefixed = map_cells(table.text_column(frame.columns[0]), _is_note_text)
     notes |= (
         prefixed.astype(bool) if prefixed is not None else first.map(_is_note_text).to_numpy(bool)
     )

@@ -6,11 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
-
 from ci_measure import clock
 from ci_measure.errors import Problem, plural
-from ci_measure.templating import render
 
 STATUS_DA = {"accepted": "Godkendt", "rejected": "Afvist", "deleted": "Afvist og slettet"}
 STATUS_EN = {"accepted": "Accepted", "rejected": "Rejected", "deleted": "Rejected and deleted"}
@@ -166,7 +163,12 @@ def render_html(receipt: Receipt, returned: str | None = None) -> str:
     and message is escaped by the template engine, never by hand.
 
     ``returned`` is the file name of the marked workbook next to the receipt, if one was written.
+    Jinja2 is imported here, not with the module: `check` prints text and never pays for it.
     """
+    from markupsafe import Markup
+
+    from ci_measure.templating import render
+
     status = receipt.status
     facts = [("Fil", "File", receipt.file, False), ("Partner", "Partner", receipt.partner, False)]
     facts.append(("Rækker", "Rows", f"{receipt.rows:,}".replace(",", "."), False))

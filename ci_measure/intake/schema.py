@@ -7,12 +7,14 @@ named after the SPEC §8 error code it reports, so ``validate.py`` needs no gues
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing.pandas import Series
 
 from ci_measure.config.model import ORIGINS, SEXES, Workspace
+from ci_measure.intake.pandera_import import Series, pa
 
 KEY = ["data_element", "area", "period", "sex", "origin"]
 
@@ -38,12 +40,23 @@ class Observation(pa.DataFrameModel):
 
 def _element_lookup(frame: pd.DataFrame, mapping: dict[str, object], default: object) -> pd.Series:
     """mapping.get(element, default) for every row, looked up once per distinct element."""
-    codes, distinct = pd.factorize(
-        frame["data_element"].to_numpy(dtype=object), use_na_sentinel=False
-    )
+    codes, distinct = _factorized(frame["data_element"])
     looked_up = np.empty(len(distinct), dtype=object)
     looked_up[:] = [mapping.get(e, default) for e in distinct]
     return pd.Series(looked_up[codes], index=frame.index, dtype=object)
+
+
+def _factorized(column: pd.Series) -> tuple[np.ndarray, list[object]]:
+    """(code of each row, distinct values): a missing cell is one more distinct value (None).
+
+    A categorical column (the harmonised frame's codes) already is that, without a Python
+    object per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        distinct = [*column.cat.categories.tolist(), None]
+        return np.where(codes < 0, len(distinct) - 1, codes), distinct
+    codes, distinct = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    return codes, list(distinct)
 
 
 def _valid_key(frame: pd.DataFrame, workspace: Workspace) -> pd.Series:
@@ -83,6 +96,20 @@ def rule_failures(
     return failed
 
 
+def _remembered(check: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], pd.Series]:
+    """``check`` that computes its result once per frame: ``rule_violation`` needs every row
+    check's result again, and a national file's checks take seconds."""
+    last: list[tuple[weakref.ref, pd.Series]] = []  # weak: the frame is pandera's to free
+
+    def run(df: pd.DataFrame) -> pd.Series:
+        if not last or last[0][0]() is not df:
+            last[:] = [(weakref.ref(df), check(df))]
+        return last[0][1]
+
+    run.__name__ = check.__name__
+    return run
+
+
 def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
     """The checks a harmonised submission from ``partner`` must pass (lazy: all at once)."""
     catalog, partnership = workspace.catalog, workspace.partnership
@@ -117,10 +144,8 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
     def not_responsible(df: pd.DataFrame) -> pd.Series:
         known = df["data_element"].isin(elements) & df["area"].isin(areas)
         # responsible.get((element, area)), one lookup per distinct pair
-        e_codes, e_names = pd.factorize(
-            df["data_element"].to_numpy(dtype=object), use_na_sentinel=False
-        )
-        a_codes, a_names = pd.factorize(df["area"].to_numpy(dtype=object), use_na_sentinel=False)
+        e_codes, e_names = _factorized(df["data_element"])
+        a_codes, a_names = _factorized(df["area"])
         pairs, codes = np.unique(
             e_codes.astype(np.int64) * len(a_names) + a_codes, return_inverse=True
         )
@@ -136,13 +161,16 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
         named = df["partner"]
         return named.isna() | (named.astype(str).str.upper() == partner.upper())
 
-    row_checks = (
-        wrong_period_type,
-        negative_value,
-        not_whole_number,
-        duplicate_cell,
-        not_responsible,
-        partner_mismatch,
+    row_checks = tuple(
+        _remembered(check)
+        for check in (
+            wrong_period_type,
+            negative_value,
+            not_whole_number,
+            duplicate_cell,
+            not_responsible,
+            partner_mismatch,
+        )
     )
 
     def rule_violation(df: pd.DataFrame) -> pd.Series:
@@ -154,11 +182,11 @@ def submission_schema(workspace: Workspace, partner: str) -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "data_element": pa.Column(object, checks=[code_check(elements)]),
-            "area": pa.Column(object, checks=[code_check(areas)]),
-            "period": pa.Column(object, nullable=False),
-            "sex": pa.Column(object, checks=[code_check(SEXES)]),
-            "origin": pa.Column(object, checks=[code_check(ORIGINS)]),
+            "data_element": pa.Column("category", checks=[code_check(elements)]),
+            "area": pa.Column("category", checks=[code_check(areas)]),
+            "period": pa.Column("category", nullable=False),
+            "sex": pa.Column("category", checks=[code_check(SEXES)]),
+            "origin": pa.Column("category", checks=[code_check(ORIGINS)]),
             "value": pa.Column(float, nullable=True),
             "missing_at_source": pa.Column(bool),
             "value_ok": pa.Column(bool, checks=[pa.Check(lambda s: s, name="not_a_number")]),

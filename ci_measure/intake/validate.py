@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pyarrow
 
 from ci_measure.config import periods
 from ci_measure.config.model import ORIGINS, SEXES, Workspace
@@ -28,6 +29,7 @@ from ci_measure.intake.cpr import mask
 from ci_measure.intake.harmonise import Harmonised, harmonise, map_headers
 from ci_measure.intake.internal import log_internal_error
 from ci_measure.intake.layout import drop_notes
+from ci_measure.intake.pandera_import import pa
 from ci_measure.intake.personal import personal_data
 from ci_measure.intake.read import RawTable, read_table
 from ci_measure.intake.receipt import Receipt
@@ -132,8 +134,21 @@ def validate_table(
     if receipt.errors:
         return Validation(receipt, None)
     receipt.status = "accepted"
-    observations = Observation.validate(harmonised.frame[STORED].reset_index(drop=True))
-    return Validation(receipt, observations)
+    stored = _as_text(harmonised.frame[STORED].reset_index(drop=True))
+    return Validation(receipt, Observation.validate(stored))
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The categorical code columns as pandas text (Arrow-backed ``str``), as the stored
+    schema has them: each distinct code taken by Arrow, not one Python string per row."""
+    out = frame.copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            cat = frame[column].array
+            names = pyarrow.array(np.asarray(cat.categories, dtype=object), type=pyarrow.string())
+            texts = names.take(pyarrow.array(cat.codes, mask=cat.codes < 0))
+            out[column] = pd.Series(pd.array(texts, dtype="str"), index=frame.index)
+    return out
 
 
 SHOWN_ROWS = 10  # row numbers listed in the rows_not_reported warning
@@ -244,6 +259,7 @@ class _Lookups:
         self._same_key: dict[tuple, list[tuple[int, int]]] | None = None
         self._first_value: dict[tuple, float] | None = None
         self._closest: dict[tuple[str, str], list[str]] = {}
+        self._choices: dict[str, dict[str, str]] = {}
 
     def _keys(self, frame: pd.DataFrame) -> Iterator[tuple]:
         return zip(*(frame[c].to_numpy(dtype=object) for c in KEY), strict=True)
@@ -258,10 +274,13 @@ class _Lookups:
         key = tuple(self.frame.at[index, c] for c in KEY)
         return ", ".join(str(row) for i, row in self._same_key.get(key, []) if i != index)
 
-    def closest(self, column: str, value: str, known: dict[str, str]) -> list[str]:
-        """``_closest``, once per distinct (column, value): the same wrong code is often repeated."""
+    def closest(self, column: str, value: str, known: Callable[[], dict[str, str]]) -> list[str]:
+        """``_closest``, once per distinct (column, value): the same wrong code is often
+        repeated. ``known`` (the choices) is asked for once per column."""
+        if column not in self._choices:
+            self._choices[column] = known()
         if (column, value) not in self._closest:
-            self._closest[column, value] = _closest(value, known)
+            self._closest[column, value] = _closest(value, self._choices[column])
         return self._closest[column, value]
 
     def first_value(self, element: str, key: tuple) -> float | None:
@@ -284,22 +303,27 @@ def _problem(
     frame, raw = h.frame, h.raw.frame
     lookups = lookups or _Lookups(frame)
     row = frame.at[index, "row"]
+
+    def at(column: str) -> object:  # a categorical's missing cell reads as NaN: None here
+        cell = frame.at[index, column]
+        return None if isinstance(cell, float) and np.isnan(cell) else cell
+
     header = h.headers.get(column) if column else None
     raw_cell = raw.at[index, h.positions[column]] if column in h.positions else None
     value = _shown(raw_cell, column)
-    element = frame.at[index, "data_element"]
+    element = at("data_element")
     catalog = workspace.catalog
     variant = None
     fields: dict[str, object] = {
         "element": element,
-        "area": frame.at[index, "area"],
-        "period": frame.at[index, "period"],
+        "area": at("area"),
+        "period": at("period"),
         "partner": partner,
-        "sex": frame.at[index, "sex"],
-        "origin": frame.at[index, "origin"],
+        "sex": at("sex"),
+        "origin": at("origin"),
     }
     if code == "unknown_code":
-        options = lookups.closest(column or "", value, _choices(column, workspace, partner))
+        options = lookups.closest(column or "", value, lambda: _choices(column, workspace, partner))
         if value:
             fields["suggest"], fields["suggest_en"] = did_you_mean(options)
         else:
@@ -341,7 +365,9 @@ def _rule_fields(
 ) -> dict[str, object]:
     element = frame.at[index, "data_element"]
     key = tuple(frame.at[index, c] for c in ("area", "period", "sex", "origin"))
-    if any(part is None for part in key):  # pandas' == never matches an empty cell
+    if any(
+        part is None or isinstance(part, float) for part in key
+    ):  # float: NaN  # pandas' == never matches an empty cell
         key = None
     for rule in workspace.catalog.rules:
         if rule.part != element or key is None:

@@ -99,7 +99,9 @@ def uses_decimal_comma(texts: pd.Series) -> bool:
     return bool(sample.str.match(_DECIMAL_COMMA_HINT).any())
 
 
-def parse_values(cells: pd.Series, decimal_comma: bool, spreadsheet: bool = False) -> ParsedValues:
+def parse_values(
+    cells: pd.Series, decimal_comma: bool, spreadsheet: bool = False, text: object = None
+) -> ParsedValues:
     """Read a column of raw value cells (SPEC §4).
 
     Spreadsheet numbers arrive typed and are taken as they are. Text follows the file's
@@ -107,10 +109,11 @@ def parse_values(cells: pd.Series, decimal_comma: bool, spreadsheet: bool = Fals
     reads ``1.234,5``; else ``1,234.5``. Text typed into a spreadsheet (``spreadsheet``)
     follows the Danish convention, where a dot before groups of exactly three digits
     (``5.120``) is a thousands separator and any other dot (``152.5``) a decimal point.
-    A column of text is parsed once per distinct cell.
+    A column of text is parsed once per distinct cell; ``text``: the same cells as Arrow
+    text, when the reader had them.
     """
     if len(cells) >= PER_UNIQUE_MIN:
-        found = text_dictionary(cells)
+        found = text_dictionary(cells if text is None else text)
         if found is not None:
             distinct, positions = found
             parsed = _parse(pd.Series(distinct, dtype=object), decimal_comma, spreadsheet)

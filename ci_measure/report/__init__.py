@@ -32,8 +32,8 @@ def write_report(
 
     out = Path(out_dir) if out_dir is not None else workspace.reports_dir
     out.mkdir(parents=True, exist_ok=True)
-    published = figures.indicator_rows(workspace, published=True)
-    unpublished = figures.indicator_rows(workspace)  # only to verify the published rows
+    # the unpublished rows only to verify the published ones; one computation for both
+    published, unpublished = figures.published_and_unpublished(workspace)
     catalog, partnership = workspace.catalog, workspace.partnership
     paths = {
         "html": out / HTML_NAME,

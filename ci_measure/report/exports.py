@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 
 from ci_measure.config.model import Catalog, Partnership
@@ -104,23 +106,37 @@ def _csv_text(x: object) -> str:
     return text
 
 
-def _csv_column(header: str, values: list) -> list[str]:
+def _csv_column(header: str, values: list) -> np.ndarray:
+    """The cells of one column as CSV text, each distinct value formatted once."""
     if header in NUMBER_COLUMNS:
-        return [_csv_number(v) for v in values]
+        numbers = np.array([np.nan if v is None else v for v in values], dtype=float)
+        bits = numbers.view(np.int64)  # -0.0 and 0.0 stay apart
+        distinct, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+        texts = np.array([_csv_number(values[i]) for i in first.tolist()], dtype=object)
+        return texts[inverse.reshape(-1)] if len(values) else np.empty(0, dtype=object)
     found = {v: _csv_text(v) for v in set(values)}  # texts repeat: escape each once
-    return [found[v] for v in values]
+    out = np.empty(len(values), dtype=object)
+    out[:] = [found[v] for v in values]
+    return out
+
+
+CSV_CHUNK = 50_000  # rows joined into text at a time
 
 
 def write_csv(path: Path, rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> Path:
-    """UTF-8 with BOM and ';' so that Danish Excel opens it in columns with decimal commas."""
+    """UTF-8 with BOM and ';' so that Danish Excel opens it in columns with decimal commas.
+
+    The lines are joined column-wise (NumPy object arrays), not cell by cell in Python."""
     cols = [
         _csv_column(h, c) for h, c in zip(HEADERS, columns(rows, catalog, partnership), strict=True)
     ]
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         f.write(";".join(HEADERS) + "\r\n")
-        for line in zip(*cols, strict=True):
-            f.write(";".join(line))
-            f.write("\r\n")
+        for start in range(0, len(cols[0]), CSV_CHUNK):
+            lines = cols[0][start : start + CSV_CHUNK]
+            for column in cols[1:]:
+                lines = lines + ";" + column[start : start + CSV_CHUNK]
+            f.write("\r\n".join(lines.tolist()) + "\r\n")
     return path
 
 
@@ -141,39 +157,46 @@ def _sheet_rows(cols: list[list[object]], quoted_style: int, chunk: int = 20_000
     """The <row> elements of the sheet, header first, as text chunks of ``chunk`` rows.
 
     Each distinct text is escaped once; a text that looks like a formula gets the quote-prefix
-    style; an empty cell (no figure, empty text) is left out. Cells are joined column-wise
-    with NumPy object arrays, a chunk of rows at a time."""
+    style; an empty cell (no figure, empty text) is left out. Each column is its distinct
+    cells (XML) and a code per row; the rows are joined by Arrow in C, a chunk at a time."""
     letters = [chr(ord("A") + j) for j in range(len(HEADERS))]
-    found: dict[str, str] = {}
 
     def text_cell(v: object) -> str:
         text = v if isinstance(v, str) else str(v)
-        cell = found.get(text)
-        if cell is None:
-            style = f' s="{quoted_style}"' if text.startswith(FORMULA_STARTS) else ""
-            cell = f'{style} t="inlineStr">{_xml_text(text)}</c>' if text else ""
-            found[text] = cell
-        return cell
+        style = f' s="{quoted_style}"' if text.startswith(FORMULA_STARTS) else ""
+        return f'{style} t="inlineStr">{_xml_text(text)}</c>' if text else ""
 
     def number_cell(v: object) -> str:
-        return "" if v is None else f"><v>{v:.16G}</v></c>"
+        return f"><v>{v:.16G}</v></c>"
 
     spans = f' spans="1:{len(HEADERS)}"'
     head = "".join(f'<c r="{c}1"{text_cell(h)}' for c, h in zip(letters, HEADERS, strict=True))
     yield f'<row r="1"{spans}>{head}</row>'
+    coded = [
+        _coded(values, number_cell if header in NUMBER_COLUMNS else text_cell)
+        for header, values in zip(HEADERS, cols, strict=True)
+    ]
     n = len(cols[0]) if cols else 0
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        number = np.array([str(i) for i in range(start + 2, stop + 2)], dtype=object)
-        rows = '<row r="' + number + f'"{spans}>'
-        for letter, header, values in zip(letters, HEADERS, cols, strict=True):
-            make = number_cell if header in NUMBER_COLUMNS else text_cell
-            part = values[start:stop]
-            known = {v: "" if v is None else make(v) for v in set(part)}  # once per value
-            body = np.array([known[v] for v in part], dtype=object)
-            cells = f'<c r="{letter}' + number + '"' + body
-            rows = rows + np.where(body != "", cells, "")
-        yield "".join((rows + "</row>").tolist())
+        number = pc.cast(pa.array(np.arange(start + 2, stop + 2)), pa.string())
+        cells = []
+        for letter, (xml, empty, codes) in zip(letters, coded, strict=True):
+            part = pa.array(codes[start:stop])
+            cell = pc.binary_join_element_wise(f'<c r="{letter}', number, '"', xml.take(part), "")
+            cells.append(pc.if_else(pa.array(empty[codes[start:stop]]), "", cell))
+        rows = pc.binary_join_element_wise('<row r="', number, f'"{spans}>', *cells, "</row>", "")
+        yield "".join(rows.to_pylist())
+
+
+def _coded(values: list, make) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """(the XML of each distinct value, whether it is empty, the code of each row); an empty
+    value (None) is the last code."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    texts = [make(v) for v in distinct] + [""]
+    codes = np.where(codes < 0, len(distinct), codes).astype(np.int64)
+    empty = np.array([t == "" for t in texts], dtype=bool)
+    return pa.array(texts, type=pa.string()), empty, codes
 
 
 def write_xlsx(path: Path, rows: pd.DataFrame, catalog: Catalog, partnership: Partnership) -> Path:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ci_measure.errors import FileProblem, InternalError, Problem
 from ci_measure.intake.read.csv import read_csv, utf16_without_bom
-from ci_measure.intake.read.excel import read_workbook
 from ci_measure.intake.read.limits import (
     check_file_size,
     check_zip,
@@ -110,8 +109,12 @@ def _read(path: Path, max_bytes: int) -> Grid | None:
             raise
         except Exception:
             raise _unreadable("ZIP-filen er beskadiget / the ZIP file is damaged") from None
+        from ci_measure.intake.read.excel import read_workbook  # spreadsheets only
+
         return read_workbook(path, kind)
     if head.startswith(OLE2):
+        from ci_measure.intake.read.excel import read_workbook
+
         return read_workbook(path, "xls")
     _text_kind(head)
     return read_csv(path.read_bytes())

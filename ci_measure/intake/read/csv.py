@@ -159,7 +159,7 @@ def _columns(records: list[list[str]]) -> list[np.ndarray]:
     return [_stripped(cells) for cells in zip(*records, strict=True)]
 
 
-def _unquoted_columns(text: str, delimiter: str) -> list[np.ndarray] | None:
+def _unquoted_columns(text: str, delimiter: str) -> list[tuple[np.ndarray, pa.Array]] | None:
     """Columns of a text without any quotation mark, parsed by pyarrow in C.
 
     Without quotes, record k is line k and its cells are the line split at the delimiter,
@@ -185,14 +185,23 @@ def _unquoted_columns(text: str, delimiter: str) -> list[np.ndarray] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeEncodeError):
         return None
-    columns = []
-    for chunked in table.columns:
-        array = chunked.combine_chunks()
-        mapped = map_cells(array, _strip)
-        if mapped is None:
-            return None
-        columns.append(mapped)
-    return columns
+    return [_stripped_column(chunked.combine_chunks()) for chunked in table.columns]
+
+
+def _stripped_column(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(cells stripped as an object array, None for empty; the same as Arrow dictionary
+    text, null for empty). Each distinct cell is stripped once."""
+    encoded = array.dictionary_encode()
+    stripped = [_strip(d) for d in encoded.dictionary.to_pylist()]
+    empty = np.array([s is None for s in stripped] + [True], dtype=bool)
+    indices = encoded.indices.fill_null(len(stripped)).to_numpy(zero_copy_only=False)
+    cells = np.empty(len(stripped) + 1, dtype=object)
+    cells[:] = [*stripped, None]
+    text = pa.DictionaryArray.from_arrays(
+        pa.array(indices, type=pa.int32(), mask=empty[indices]),
+        pa.array([s or "" for s in stripped], type=pa.string()),
+    )
+    return cells[indices], text
 
 
 def _strip(cell: str | None) -> str | None:
@@ -206,8 +215,10 @@ def read_csv(data: bytes) -> Grid | None:
     if not text.strip():
         return None
     delimiter = sniff_delimiter(text)
-    columns = _unquoted_columns(text, delimiter) if '"' not in text else None
-    if columns is not None:
+    parsed = _unquoted_columns(text, delimiter) if '"' not in text else None
+    arrow = None
+    if parsed is not None:
+        columns, arrow = [c for c, _ in parsed], [a for _, a in parsed]
         numbers = np.arange(1, len(columns[0]) + 1)
     else:
         records, numbers = _records(text, delimiter)
@@ -218,4 +229,5 @@ def read_csv(data: bytes) -> Grid | None:
         decimal_comma=delimiter == ";",
         encoding=encoding,
         delimiter=delimiter,
+        arrow=arrow,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ci_measure.intake.columns import canonical_header
 
@@ -37,6 +38,9 @@ class Grid:
     decimal_comma: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    # The same columns as Arrow text (stripped, null for empty), when the reader had them
+    # (a CSV parsed by Arrow): the checks then read the columns without Python objects.
+    arrow: list[pa.Array] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,14 @@ class RawTable:
     decimal_comma: bool  # CSV: ';'-separated; always False for spreadsheets
     encoding: str | None  # CSV: 'utf-8', 'utf-8-sig', 'cp1252', 'utf-16'
     delimiter: str | None  # CSV: ',', ';', '\t', '|'
+    arrow: dict[str, pa.Array] | None = None  # frame columns as Arrow text, when known
+
+    def text_column(self, column: str) -> pd.Series | pa.Array:
+        """A frame column for per-distinct-text work: its Arrow text when the reader had it
+        (no Python object per cell), else the frame's column."""
+        if self.arrow is not None and column in self.arrow:
+            return self.arrow[column]
+        return self.frame[column]
 
 
 def header_text(cell: object) -> str:
@@ -91,18 +103,21 @@ def shape_table(grid: Grid) -> RawTable | None:
     columns, numbers = grid.columns, grid.numbers
     height = len(numbers)
     filled = np.zeros(height, dtype=bool)
-    for column in columns:
-        filled |= pd.notna(column)
+    for i, column in enumerate(columns):
+        filled |= _filled(column, None if grid.arrow is None else grid.arrow[i])
     start = find_header(columns, filled)
     if start is None:
         return None
     body = np.flatnonzero(filled[start + 1 :]) + start + 1
     frame: dict[str, np.ndarray] = {}
+    arrow: dict[str, pa.Array] = {}
     headers: list[str] = []
-    for column in columns:
+    for i, column in enumerate(columns):
         header = header_text(column[start])
         cells = column[body]
         if header or pd.notna(cells).any():
+            if grid.arrow is not None:
+                arrow[f"c{len(frame)}"] = _rows_of(grid.arrow[i], body)
             frame[f"c{len(frame)}"] = cells
             headers.append(header)
     return RawTable(
@@ -114,4 +129,19 @@ def shape_table(grid: Grid) -> RawTable | None:
         decimal_comma=grid.decimal_comma,
         encoding=grid.encoding,
         delimiter=grid.delimiter,
+        arrow=arrow if grid.arrow is not None else None,
     )
+
+
+def _filled(column: np.ndarray, text: pa.Array | None) -> np.ndarray:
+    """Which cells of a column hold something (Arrow's validity bits when known)."""
+    if text is None:
+        return pd.notna(column)
+    return text.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _rows_of(array: pa.Array, body: np.ndarray) -> pa.Array:
+    """The body rows of an Arrow column: a slice when they are consecutive (no copy)."""
+    if len(body) and int(body[-1]) - int(body[0]) + 1 == len(body):
+        return array.slice(int(body[0]), len(body))
+    return array.take(pa.array(body))

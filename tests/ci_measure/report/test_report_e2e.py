@@ -47,22 +47,37 @@ NGO_CSV = "dataelement;område;periode;værdi\n" + "".join(
 
 
 def _report(workspace, out: Path | None = None):
-    """Write the report, recording whether each figures request asked for published rows."""
+    """Write the report, recording each figures request: ``True``/``False`` for
+    ``indicator_rows(published=…)``, ``"both"`` for ``published_and_unpublished`` (one
+    computation, published afterwards), ``"compute"`` for every computation of the rows."""
     from ci_measure import figures
     from ci_measure.report import write_report
 
-    calls: list[bool] = []
-    original = figures.indicator_rows
+    calls: list[object] = []
+    originals = {
+        name: getattr(figures, name)
+        for name in ("indicator_rows", "published_and_unpublished", "compute_indicators")
+    }
 
-    def spy(*args, **kwargs):
-        calls.append(bool(kwargs.get("published")))
-        return original(*args, **kwargs)
+    def spy(name: str):
+        def record(*args, **kwargs):
+            calls.append(
+                {
+                    "indicator_rows": bool(kwargs.get("published")),
+                    "compute_indicators": "compute",
+                }.get(name, "both")
+            )
+            return originals[name](*args, **kwargs)
 
-    figures.indicator_rows = spy
+        return record
+
+    for name in originals:
+        setattr(figures, name, spy(name))
     try:
         paths = write_report(workspace, out)
     finally:
-        figures.indicator_rows = original
+        for name, original in originals.items():
+            setattr(figures, name, original)
     return workspace, paths, calls
 
 
@@ -103,10 +118,10 @@ def built(request):
 
 
 def test_report_uses_published_rows_only(built):
-    """The page and the exports come from the published rows; the unpublished ones are asked
-    for once, only to verify the publication (the suppression check), never shown."""
+    """The page and the exports come from the published rows; the unpublished ones come from
+    the same single computation, only to verify the publication (the suppression check)."""
     _, paths, calls = built
-    assert calls == [True, False], "the report asked for unpublished rows beyond the check"
+    assert calls == ["both", "compute"], "the report computed the rows more than once"
     assert {p.name for p in paths.values()} == {
         "scorecard.html",
         "published_figures.csv",
