@@ -201,8 +201,10 @@ def test_a_kill_9_of_one_of_two_concurrent_ingests_loses_nothing_and_doubles_not
     out, err = other.communicate(timeout=300)
     assert killed.returncode == -9  # SIGKILL in the middle of a commit (its third try)
     assert other.returncode == 0, err
+    # The third try is the third file, or an earlier one whose commit conflicted with the other
+    # machine's and was retried (under load, even the first file's third try): 1 to 6 wait.
     waiting = sorted(p.name for p in (killed_root / "inbox").rglob("*.csv"))
-    assert 1 <= len(waiting) <= 5 and waiting == sorted(mine)[6 - len(waiting) :]
+    assert 1 <= len(waiting) <= 6 and waiting == sorted(mine)[6 - len(waiting) :]
     held = shared_lake.query("SELECT count(*) FROM wh.submissions")[0][0]
     assert held == 6 + 6 - len(waiting)  # the killed commit left nothing behind
     rerun = shared_lake.run("ingest", "--workspace", killed_root)
