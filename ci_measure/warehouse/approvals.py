@@ -25,6 +25,7 @@ import pandas as pd
 from ci_measure import clock, warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.safe_text import escape_formula
+from ci_measure.warehouse import migrations
 
 COLUMNS = ["id", "at", "action", "by", "period", "area", "indicator"]
 
@@ -49,20 +50,26 @@ def record(
     from ci_measure.intake.ingest import ingest_lock  # the intake stack only when approving
 
     with ingest_lock(workspace), warehouse.writer(workspace.warehouse) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            at = warehouse.utc_now()
-            new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM approvals").fetchone()[0]
-            con.execute(
-                "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [new_id, at, action, by, period, area, indicator],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        new_id, at = warehouse.retrying(lambda: _append(con, [action, by, period, area, indicator]))
     values = [int(new_id), at, action, by, period, area, indicator]
     return dict(zip(COLUMNS, values, strict=True))
+
+
+def _append(con: duckdb.DuckDBPyConnection, fields: list) -> tuple[int, dt.datetime]:
+    """One approval row in one transaction. It also touches ``submission_counter``, as every
+    ingest does, so on a shared warehouse (no ingest lock across machines) it conflicts with
+    any concurrent write and is retried: ids stay unique and the moment falls between commits."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE submission_counter SET last_id = last_id")
+        at = warehouse.utc_now()
+        new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM approvals").fetchone()[0]
+        con.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?)", [new_id, at, *fields])
+        con.execute("COMMIT")
+    except BaseException:
+        migrations.rollback(con)  # a refused COMMIT has already ended the transaction
+        raise
+    return int(new_id), at
 
 
 def events(workspace: Workspace, as_of: dt.datetime | None = None) -> pd.DataFrame:
