@@ -27,7 +27,7 @@ MARK = {
     "missing_at_source": "..",
     "incomplete": "◐",
     "missing": "–",
-    "suppressed": "◆",
+    "suppressed": "■",  # not ◆: that is the target in every chart
     "pending_approval": "○",
 }
 SEX = SEX_LABELS
