@@ -36,7 +36,7 @@ lock: setup
 
 # Start over with the demo: removes the default workspace's runtime state (not the demo's sources).
 clean-demo:
-	rm -rf data/inbox data/archive data/outbox data/reports data/dagster data/warehouse.duckdb* data/partnership.yaml data/catalog.yaml data/statistics data/.ingest.lock
+	rm -rf data/inbox data/archive data/outbox data/reports data/dagster data/warehouse.duckdb* data/partnership.yaml data/catalog.yaml data/statistics data/stories data/.ingest.lock
 
 # The backbone analyst's daily tool: the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) over the
 # default workspace (or CI_MEASURE_WORKSPACE), with the inbox sensor and the recomputation after

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -155,6 +156,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         period=args.period,
         as_of=args.as_of,
         published=args.published,
+        every_row=args.all,
     )
     if args.format == "csv":
         sys.stdout.write(present.to_csv(rows))
@@ -274,6 +276,90 @@ def cmd_partner_link(args: argparse.Namespace) -> int:
     )
     print(f"{args.url.rstrip('/')}/p/{token}/")
     return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from ci_measure import clock
+    from ci_measure.figures.approval import approve
+    from ci_measure.warehouse.approvals import describe
+
+    workspace = _workspace(args)
+    event, keys = approve(
+        workspace, args.period, args.area, args.indicator, by=args.by, revoke=args.revoke
+    )
+    when = clock.for_people(event["at"], seconds=True)
+    print(
+        f"{describe(SimpleNamespace(**event))}, {when}: {keys} indikator × område / indicator × area"
+    )
+    if args.revoke:
+        print("Tallene afventer nu godkendelse igen. / The figures await approval again.")
+    else:
+        print(
+            "Tallene offentliggøres, som de stod nu; senere rettelser venter på næste godkendelse."
+            " / The figures are published as they stood now; later corrections wait for the next approval."
+        )
+    if not workspace.partnership.approval_required:
+        print(
+            "Bemærk: partnership.yaml kræver ikke godkendelse (publishing: {approval: required}); "
+            "godkendelsen gælder, når det slås til. / Note: approval is not switched on in "
+            "partnership.yaml; the approval applies once it is.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_approvals(args: argparse.Namespace) -> int:
+    from ci_measure.warehouse.approvals import events, render
+
+    sys.stdout.write(render(events(_workspace(args)), args.format))
+    return EXIT_OK
+
+
+def _add_indicators_command(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
+    """`indicators`: the figures of SPEC §7, as a table, CSV or JSON."""
+    p = sub.add_parser("indicators", parents=[common], help="print indicator rows")
+    p.add_argument("--indicator")
+    p.add_argument("--area")
+    p.add_argument("--period")
+    p.add_argument(
+        "--as-of", dest="as_of", help="ISO time: only submissions received at or before it count"
+    )
+    p.add_argument(
+        "--published", action="store_true", help="apply disclosure control (suppression)"
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every row of SPEC §7.5, also 'missing' rows of areas where nobody reports the "
+        "data (default: the rows that exist or are due)",
+    )
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_indicators)
+
+
+def _add_approval_commands(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001
+    """`approve` and `approvals`: the partnership's sign-off before publishing (SPEC §13)."""
+    p = sub.add_parser(
+        "approve",
+        parents=[common],
+        help="approve (or --revoke) a period's figures for publishing, as they stand now",
+    )
+    p.add_argument(
+        "--period", required=True, help="the period (a year also covers its quarters and months)"
+    )
+    p.add_argument("--area", help="this area and every area under it (default: all areas)")
+    p.add_argument("--indicator", help="only this indicator (default: all indicators)")
+    p.add_argument("--by", help="who approves (default: the user running the command)")
+    p.add_argument(
+        "--revoke",
+        action="store_true",
+        help="withdraw the approval: the figures await approval again",
+    )
+    p.set_defaults(run=cmd_approve)
+
+    p = sub.add_parser("approvals", parents=[common], help="list every approval and revocation")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_approvals)
 
 
 def cmd_warehouse_export(args: argparse.Namespace) -> int:
@@ -430,18 +516,7 @@ def build_parser() -> Parser:
     )
     p.set_defaults(run=cmd_ingest)
 
-    p = sub.add_parser("indicators", parents=[common], help="print indicator rows")
-    p.add_argument("--indicator")
-    p.add_argument("--area")
-    p.add_argument("--period")
-    p.add_argument(
-        "--as-of", dest="as_of", help="ISO time: only submissions received at or before it count"
-    )
-    p.add_argument(
-        "--published", action="store_true", help="apply disclosure control (suppression)"
-    )
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.set_defaults(run=cmd_indicators)
+    _add_indicators_command(sub, common)
 
     p = sub.add_parser(
         "template", parents=[common], help="write a partner's template (.xlsx or .csv)"
@@ -478,6 +553,7 @@ def build_parser() -> Parser:
     )
     p.set_defaults(run=cmd_report)
 
+    _add_approval_commands(sub, common)
     _add_portal_commands(sub, common)
     _add_warehouse_commands(sub, common)
 

@@ -17,6 +17,7 @@ from ci_measure.config import periods
 from ci_measure.config.catalog import load_catalog
 from ci_measure.config.model import Catalog
 from ci_measure.errors import ERROR_CODES, MESSAGES, WARNING_CODES
+from ci_measure.figures.present import STATUS_DA
 from ci_measure.intake.columns import HEADER_ALIASES, ORIGIN_ALIASES, REQUIRED, SEX_ALIASES
 from ci_measure.intake.schema import Observation
 from ci_measure.intake.values import MISSING_MARKER
@@ -149,11 +150,40 @@ value = multiplier × numerator ÷ denominator (ratio of sums; never an average 
 {indicators}
 
 ## Rules (part ≤ whole, same cell key)
-{rules}
+{rules}{_publishing()}
 
 ## Error and warning codes (SPEC §8)
 {codes}
 """
+
+
+def _publishing() -> str:
+    """The publishing setting, the statuses of published rows and the approvals (§13)."""
+    statuses = _table(
+        ["status", "Danish", "numbers shown"],
+        [
+            [f"`{code}`", words, "yes" if code in ("ok", "undefined") else "no"]
+            for code, words in STATUS_DA.items()
+        ],
+    )
+    return f"""
+
+## Publishing and approval (SPEC §6, §7.6, §13)
+`partnership.yaml` may hold `publishing: {{approval: required}}` (the default, `none`, publishes
+the current figures). With it, published output shows an indicator × area × period only once
+approved, and then as of its latest approval; the status of a published row is one of:
+
+{statuses}
+
+`ci-measure approve --period P [--area A] [--indicator C] [--by NAME] [--revoke]` appends one
+row to the warehouse table `approvals` (`id`, `approved_at` UTC, `action` approve | revoke,
+`approved_by`, `period`, `area` NULL = all, `indicator` NULL = all): the period (a year also
+its quarters and months), the area and every area under it. The last row that covers a key
+decides; a revocation withdraws the approvals before it. `ci-measure approvals`,
+`ci-measure history` and `indicators.approvals()` show the rows.
+
+The story behind the curve: `stories/<INDICATOR>.md` in the workspace, CommonMark rendered
+with raw HTML off, images shown as their alt text, links only to safe schemes."""
 
 
 def warehouse_section() -> str:
@@ -161,7 +191,8 @@ def warehouse_section() -> str:
     return f"""## The warehouse: identity, schema versions, export and import
 `<workspace>/warehouse.duckdb` holds two append-only tables, `submissions` (one row per file
 taken in: id, sha256, partner, file name, received_at in UTC, status, rows, archive path,
-receipt) and `observations` (the cells, by submission id). A submission is **(partner,
+receipt) and `observations` (the cells, by submission id); from schema version 4 also
+`approvals` (SPEC §13: every approval and revocation of figures for publishing). A submission is **(partner,
 SHA-256)**: the same bytes sent again by the same partner are `already_received` (recorded
 once, the receipt re-issued); the same bytes from another partner (a public file, two empty
 templates) are that partner's own submission with its own receipt. Several `ingest` processes

@@ -4,6 +4,7 @@ import indicators
 indicators.catalog()
 indicators.compute("data", indicator="UDD_OVERGANG", area="0561-OST")
 indicators.history("data", "ELEVER_UDD_15MD", "0561-OST-RKJ", "2022/23", sex="M")
+indicators.approvals("data")
 
 The workspace comes first in every function (a folder, a loaded Workspace, or None for
 $CI_MEASURE_WORKSPACE / the repository's data/); every argument can also be given by name.
@@ -24,7 +25,7 @@ from ci_measure.config.model import ORIGINS, SEXES, TOTAL, Workspace
 from ci_measure.config.workspace import load_workspace, resolve_root
 from ci_measure.figures import known_code, period_argument
 
-__all__ = ["catalog", "compute", "history", "submissions", "open_workspace"]
+__all__ = ["approvals", "catalog", "compute", "history", "submissions", "open_workspace"]
 
 WorkspaceLike = str | Path | Workspace | None
 
@@ -53,8 +54,12 @@ def compute(
     period: str | None = None,
     as_of: str | dt.datetime | None = None,
     published: bool = False,
+    every_row: bool = True,
 ) -> pd.DataFrame:
-    """Indicator rows with the columns of `ci-measure indicators` (same function, same numbers)."""
+    """Indicator rows with the columns of `ci-measure indicators` (same function, same numbers).
+
+    Every row of SPEC §7.5 by default (like `indicators --all`); ``every_row=False`` leaves
+    out the `missing` rows of areas where nobody reports the data, as the CLI does."""
     ws = open_workspace(workspace)
     if indicator:
         indicator = known_code("indicator", indicator, list(ws.catalog.indicators))
@@ -67,6 +72,7 @@ def compute(
         period=period_argument(period) if period else None,
         as_of=as_of,
         published=published,
+        every_row=every_row,
     )
 
 
@@ -93,3 +99,12 @@ def history(
 def submissions(workspace: WorkspaceLike = None) -> pd.DataFrame:
     """Every file taken in (accepted, rejected or deleted), with its SHA-256 and time."""
     return figures.submissions(open_workspace(workspace))
+
+
+def approvals(workspace: WorkspaceLike = None) -> pd.DataFrame:
+    """Every approval and revocation of figures for publishing (SPEC §13), oldest first:
+    id, at (UTC), action (approve | revoke), by, period, area (None: all; else it and the
+    areas under it), indicator (None: all)."""
+    from ci_measure.warehouse.approvals import events
+
+    return events(open_workspace(workspace))

@@ -133,6 +133,7 @@ class Partnership:
     targets: tuple[Target, ...] = ()
     main_area: str | None = None  # the scorecard's focus; default: first root area's first child
     public_scorecard: bool = False
+    approval_required: bool = False  # publishing: {approval: required} (SPEC §13)
     warehouse: str | None = None  # ducklake:postgres:… (SPEC §12); None: warehouse.duckdb
     lake_data: str | None = None  # the lake's data path (folder or s3://…)
 
@@ -146,6 +147,14 @@ class Partnership:
     def children(self, code: str | None) -> list[str]:
         """The codes of the area's children, in the partnership's order."""
         return list(self._children_by_code.get(code, ()))
+
+    def subtree(self, code: str) -> list[str]:
+        """The area and every area under it."""
+        found, todo = [], [code]
+        while todo:
+            found.append(todo.pop())
+            todo.extend(self._children_by_code.get(found[-1], ()))
+        return found
 
     def partner(self, code: str) -> Partner | None:
         return self._partners_by_code.get(code.upper())
@@ -173,6 +182,19 @@ class Partnership:
         for p in self.partners:
             index.setdefault(p.code.upper(), p)
         return index
+
+    def due_areas(self, elements: list[str]) -> set[str]:
+        """The areas for which every one of ``elements`` is promised in the area or under it
+        (where a figure of them is owed; elsewhere nobody will ever report it)."""
+        parent = {a.code: a.parent for a in self.areas}
+        promised: dict[str, set[str]] = {e: set() for e in elements}
+        for element, area in self.responsibility():
+            if element in promised:
+                while area is not None and area not in promised[element]:
+                    promised[element].add(area)  # the area and every area above it
+                    area = parent.get(area)
+        sets = list(promised.values())
+        return set.intersection(*sets) if sets else set()
 
     def responsibility(self) -> dict[tuple[str, str], str]:
         """(data element, area) -> the one partner responsible for it."""

@@ -32,9 +32,11 @@ OPTIONAL = (
     "targets",
     "main_area",
     "public_scorecard",
+    "publishing",
     "warehouse",
     "lake_data",
 )
+APPROVAL = ("none", "required")
 # A partner's code names its inbox folder, so it must be a safe folder name.
 PARTNER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -98,6 +100,7 @@ class _Reader:
             if main is None
             else self.src.known(doc["main_area"], self.areas, "main_area"),
             public_scorecard=self.src.boolean(doc, "public_scorecard", "partnership", False),
+            approval_required=self.approval(doc),
             warehouse=self.read_warehouse(doc),
             lake_data=self.src.text(doc, "lake_data", "partnership"),
         )
@@ -116,6 +119,14 @@ class _Reader:
             except UsageError as error:
                 raise self.src.error(doc.get("warehouse"), str(error.args[0])) from None
         return text or None
+
+    def approval(self, doc: Map) -> bool:
+        """``publishing: {approval: required}``: figures are published only once approved."""
+        if "publishing" not in doc or doc["publishing"] is None:
+            return False
+        node = self.src.mapping(doc["publishing"], "'publishing'", at=doc.key_line("publishing"))
+        self.src.keys(node, "publishing", (), ("approval",))
+        return self.src.choice(node, "approval", "publishing", APPROVAL, "none") == "required"
 
     def items(self, doc: Map, key: str, what: str, required: bool = False) -> list[Map]:
         seq = self.src.sequence(doc.get(key), key, at=doc.key_line(key))

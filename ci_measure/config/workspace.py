@@ -141,6 +141,8 @@ def init_workspace(root: Path, demo: bool = False, example: str | None = None) -
             shutil.copyfile(source / "catalog.yaml", root / "catalog.yaml")
         if (source / "statistics").is_dir():  # mappings of public statistics (SPEC §11)
             shutil.copytree(source / "statistics", root / "statistics", dirs_exist_ok=True)
+        if (source / "stories").is_dir():  # the stories behind the curves (SPEC §13)
+            shutil.copytree(source / "stories", root / "stories", dirs_exist_ok=True)
         _copy_submissions(source / "submissions", root, partnership)
     atomic.write_text(root / "partnership.yaml", text)
     return root

@@ -14,8 +14,10 @@ from ci_measure import warehouse
 from ci_measure.config import periods
 from ci_measure.config.model import Workspace
 from ci_measure.errors import did_you_mean, usage_error
+from ci_measure.figures.approval import as_approved, changed_since_approval
 from ci_measure.figures.compute import COLUMNS, compute_indicators
 from ci_measure.figures.disclosure import publish
+from ci_measure.figures.due import keep_due
 
 NUMERIC = ("numerator", "denominator", "value")
 
@@ -76,8 +78,12 @@ def indicator_rows(
     period: str | None = None,
     as_of: str | dt.datetime | None = None,
     published: bool = False,
+    every_row: bool = True,
 ) -> pd.DataFrame:
-    """Indicator rows of SPEC §7.5 (published: §7.6 applied), filtered as asked."""
+    """Indicator rows of SPEC §7.5 (published: §7.6 applied), filtered as asked.
+
+    ``every_row=False`` leaves out the `missing` rows nobody owes (``due.keep_due``): what
+    `ci-measure indicators` shows unless ``--all`` is given."""
     catalog, partnership = workspace.catalog, workspace.partnership
     codes = [known_code("indicator", indicator, list(catalog.indicators))] if indicator else None
     area = known_code("area", area, [a.code for a in partnership.areas]) if area else None
@@ -86,11 +92,13 @@ def indicator_rows(
     # An area's unpublished figures depend only on the cells of the area and its descendants
     # (§7.3 sums children, never parents), so one area is computed from its subtree alone.
     # Published figures are not: secondary suppression looks at parents and siblings.
-    subtree = _subtree(partnership, area) if area and not published else None
+    subtree = partnership.subtree(area) if area and not published else None
     with current_cells(workspace, as_of, areas=subtree) as (con, cells):
         rows = compute_indicators(con, cells, catalog, partnership, indicators=codes)
-    if published:
-        rows = publish(rows, catalog, partnership)
+    if not every_row:  # before publishing: a `missing` row is never shown, so §7.6 is unchanged
+        rows = keep_due(rows, catalog, partnership)
+    if published:  # §13: as approved (when required), then §7.6 on those figures
+        rows = publish(as_approved(workspace, rows, parse_as_of(as_of)), catalog, partnership)
     if area:
         rows = rows[rows["area"] == area]
     if period:
@@ -105,17 +113,8 @@ def published_and_unpublished(workspace: Workspace) -> tuple[pd.DataFrame, pd.Da
     catalog, partnership = workspace.catalog, workspace.partnership
     with current_cells(workspace) as (con, cells):
         rows = compute_indicators(con, cells, catalog, partnership)
-    return tidy(publish(rows, catalog, partnership)), tidy(rows)
-
-
-def _subtree(partnership, area: str) -> list[str]:
-    """The area and all its descendants."""
-    found, todo = [], [area]
-    while todo:
-        code = todo.pop()
-        found.append(code)
-        todo.extend(partnership.children(code))
-    return found
+    published = publish(as_approved(workspace, rows), catalog, partnership)  # §13, then §7.6
+    return tidy(published), tidy(rows)
 
 
 @contextmanager
@@ -129,6 +128,17 @@ def current_cells(
         sql = warehouse.current_cells_sql("wh", instant, only_areas=areas is not None)
         con.execute(f"CREATE TEMP TABLE cells AS {sql}", [areas] if areas is not None else None)
         yield con, "cells"
+
+
+def publication_basis(workspace: Workspace) -> pd.DataFrame:
+    """The figures published output is made from, before suppression: as approved when
+    approval is required (SPEC §13), else the current ones. What §7.6 is checked against."""
+    return tidy(as_approved(workspace, indicator_rows(workspace)))
+
+
+def approval_changes(workspace: Workspace) -> pd.DataFrame:
+    """Approved keys whose figures changed since their approval (a correction awaits it)."""
+    return changed_since_approval(workspace, indicator_rows(workspace))
 
 
 def tidy(rows: pd.DataFrame) -> pd.DataFrame:

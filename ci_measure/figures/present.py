@@ -20,6 +20,7 @@ STATUS_DA = {
     "incomplete": "ufuldstændig",
     "missing": "mangler",
     "suppressed": "diskretioneret",
+    "pending_approval": "afventer godkendelse",
 }
 # What stands in an empty figure, so that nothing missing looks like a zero.
 EMPTY_MARK = {
@@ -28,6 +29,7 @@ EMPTY_MARK = {
     "incomplete": "(ufuldst.)",
     "missing": "–",
     "suppressed": "(diskr.)",
+    "pending_approval": "(afv.)",
 }
 HEADERS_DA = [
     "Indikator",
@@ -93,6 +95,8 @@ def to_table(rows: pd.DataFrame, workspace: Workspace) -> str:
 
     out = [fmt(HEADERS_DA), fmt(["-" * w for w in widths])] + [fmt(line) for line in lines]
     legend = "Tegn: .. mangler hos kilden, – mangler, (ufuldst.) ufuldstændig, (diskr.) diskretioneret, ÷ nævner 0"
+    if (rows["status"] == "pending_approval").any():
+        legend += ", (afv.) afventer godkendelse"
     return "\n".join(out + ["", legend]) + "\n"
 
 

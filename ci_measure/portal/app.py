@@ -316,7 +316,9 @@ def _stale(ws: Workspace, page: Path) -> bool:
         return False
     if not page.is_file():
         return True
-    return page.stat().st_mtime_ns < changed
+    stories = ws.root / "stories"  # an edited story behind a curve shows on the next visit
+    edited = [p.stat().st_mtime_ns for p in stories.glob("*.md")] if stories.is_dir() else []
+    return page.stat().st_mtime_ns < max([changed, *edited])
 
 
 def scorecard_file(portal: Portal, ws: Workspace, name: str) -> Path | None:

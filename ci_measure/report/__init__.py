@@ -25,8 +25,10 @@ def write_report(
     """Write scorecard.html, published_figures.csv and .xlsx (public) and data_quality.html
     (the partnership's own, with the rejected files); return their paths."""
     from ci_measure import figures  # local: the renderer's modules stay importable on their own
+    from ci_measure.figures.approval import as_approved, changed_since_approval
     from ci_measure.report import exports, quality_page
     from ci_measure.report.html import render_page
+    from ci_measure.report.story import load_stories
 
     out = Path(out_dir) if out_dir is not None else workspace.reports_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -43,7 +45,8 @@ def write_report(
         writer = exports.write_csv if kind == "csv" else exports.write_xlsx
         with atomic.replacing(paths[kind]) as tmp:
             writer(tmp, published, catalog, partnership)
-    facts = quality_page.gather(workspace, published, unpublished, today=today)
+    basis = figures.tidy(as_approved(workspace, unpublished))  # what the published came from
+    facts = quality_page.gather(workspace, published, basis, today=today)
     now = clock.utc_now()
     page = render_page(
         published,
@@ -52,6 +55,10 @@ def write_report(
         quality_html=quality_page.render(facts),
         generated_at=now,
         downloads={"CSV": CSV_NAME, "Excel (XLSX)": XLSX_NAME},
+        stories=load_stories(workspace.root, list(catalog.indicators)),
+        changed=changed_since_approval(workspace, unpublished)
+        if partnership.approval_required
+        else None,
     )
     atomic.write_text(paths["html"], page)
     internal = quality_page.render_internal(facts, partnership.name, now)

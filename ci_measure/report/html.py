@@ -15,7 +15,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from ci_measure import clock, templating
-from ci_measure.config.model import Catalog, Partnership
+from ci_measure.config.model import TOTAL, Catalog, Partnership
+from ci_measure.errors import join_or
 from ci_measure.report import labels, section, svg
 from ci_measure.report.labels import number_pair
 from ci_measure.report.series import Summary, area_for, main_area, national_area, summarise
@@ -109,8 +110,49 @@ def overview_row(summary: Summary, partnership: Partnership, main: str) -> dict:
     }
 
 
+def stand_in(rows: pd.DataFrame, s: Summary, partnership: Partnership, main: str) -> dict | None:
+    """Why a curve shows another area than the scorecard's own: the main area's figure cannot
+    be computed, and which areas under it have no figures (what is missing)."""
+    if s.area == main:
+        return None
+    mine = rows[
+        (rows["indicator"] == s.indicator.code)
+        & (rows["sex"] == TOTAL)
+        & (rows["origin"] == TOTAL)
+        & (rows["status"] == "ok")
+    ]
+    reporting = set(mine["area"])
+    lacking = [
+        partnership.area(c).name
+        for c in partnership.children(main)
+        if c not in reporting and not (set(partnership.subtree(c)) & reporting)
+    ]
+    return {
+        "main": partnership.area(main).name,
+        "shown": partnership.area(s.area).name,
+        "lacking": (join_or(lacking, "og"), join_or(lacking, "and")) if lacking else None,
+    }
+
+
+def approval_notes(rows: pd.DataFrame, s: Summary, changed: pd.DataFrame | None) -> dict:
+    """Periods of the shown area whose figures await approval, and approved periods that
+    have a correction awaiting approval (SPEC §13)."""
+    mine = rows[(rows["indicator"] == s.indicator.code) & (rows["area"] == s.area)]
+    pending = list(dict.fromkeys(mine.loc[mine["status"] == "pending_approval", "period"]))
+    corrected: list[str] = []
+    if changed is not None and len(changed):
+        hit = changed[(changed["indicator"] == s.indicator.code) & (changed["area"] == s.area)]
+        corrected = list(dict.fromkeys(hit["period"]))
+    return {"pending": pending, "corrected": corrected}
+
+
 def indicator_view(
-    rows: pd.DataFrame, s: Summary, catalog: Catalog, partnership: Partnership
+    rows: pd.DataFrame,
+    s: Summary,
+    catalog: Catalog,
+    partnership: Partnership,
+    story: Markup | None = None,
+    changed: pd.DataFrame | None = None,
 ) -> dict:
     ind = s.indicator
     area_name = partnership.area(s.area).name
@@ -130,6 +172,9 @@ def indicator_view(
         "breakdowns": section.breakdowns(s),
         "definition": section.definition(s, catalog),
         "table": section.data_table(rows, s),
+        "story": story,
+        "approval": approval_notes(rows, s, changed),
+        "stand_in": stand_in(rows, s, partnership, main_area(partnership)),
     }
 
 
@@ -149,9 +194,14 @@ def render_page(
     quality_html: str = "",
     generated_at: dt.datetime | None = None,
     downloads: dict[str, str] | None = None,
+    stories: dict[str, Markup] | None = None,
+    changed: pd.DataFrame | None = None,
 ) -> str:
     """The whole page as one string, from published rows. ``quality_html`` is the data-quality
-    section rendered by ``quality_page.render``; ``generated_at`` is UTC (naive = UTC)."""
+    section rendered by ``quality_page.render``; ``generated_at`` is UTC (naive = UTC).
+    ``stories``: rendered stories by indicator; ``changed``: approved keys with a correction
+    awaiting approval (``figures.approval_changes``)."""
+    stories = stories or {}
     area = main_area(partnership)
     shown = shown_indicators(rows, catalog, partnership)
     summaries = [
@@ -168,7 +218,10 @@ def render_page(
         area_name=partnership.area(area).name,
         generated=clock.for_people(generated_at or clock.utc_now()),
         overview=[overview_row(s, partnership, area) for s in summaries],
-        indicators=[indicator_view(rows, s, catalog, partnership) for s in summaries],
+        indicators=[
+            indicator_view(rows, s, catalog, partnership, stories.get(s.indicator.code), changed)
+            for s in summaries
+        ],
         quality_html=Markup(quality_html),  # our own template's output (quality_page.render)
         threshold=partnership.suppression_threshold,
         downloads=downloads or {},

@@ -19,6 +19,7 @@ STATUS = {
     "incomplete": ("ufuldstændig", "incomplete"),
     "missing": ("mangler", "missing"),
     "suppressed": ("diskretioneret", "suppressed"),
+    "pending_approval": ("afventer godkendelse", "awaiting approval"),
 }
 # One symbol per empty state: shown in tables and as markers in charts, never a zero.
 MARK = {
@@ -26,7 +27,8 @@ MARK = {
     "missing_at_source": "..",
     "incomplete": "◐",
     "missing": "–",
-    "suppressed": "◆",
+    "suppressed": "■",  # not ◆: that is the target in every chart
+    "pending_approval": "○",
 }
 SEX = SEX_LABELS
 ORIGIN = ORIGIN_LABELS

@@ -76,6 +76,9 @@ class Summary:
         return "better" if rising == (self.indicator.direction == "up") else "worse"
 
 
+NO_FIGURE = ("missing", "incomplete")  # states that leave a curve empty for want of data
+
+
 def main_area(partnership: Partnership) -> str:
     """The scorecard's focus: the configured main area, else the first area listed."""
     return partnership.main_area or partnership.areas[0].code
@@ -93,12 +96,13 @@ def national_area(partnership: Partnership, exclude: str | None = None) -> str |
 
 
 def area_for(rows: pd.DataFrame, indicator: str, partnership: Partnership, main: str) -> str:
-    """The main area, unless it has no figure at all for this indicator: then the area with the
-    most ok values (an indicator one district alone reports is shown for that district)."""
+    """The main area, unless it has no figure for this indicator (nothing, or only sums that
+    are incomplete because some areas under it never report): then the area with the most
+    ok values (an indicator one district alone reports is shown for that district)."""
     mine = rows[
         (rows["indicator"] == indicator) & (rows["sex"] == TOTAL) & (rows["origin"] == TOTAL)
     ]
-    if (mine.loc[mine["area"] == main, "status"] != "missing").any():
+    if (~mine.loc[mine["area"] == main, "status"].isin(NO_FIGURE)).any():
         return main
     counts = mine[mine["status"] == "ok"]["area"].value_counts().to_dict()
     ranked = [a.code for a in partnership.areas if counts.get(a.code)]
@@ -201,8 +205,11 @@ def _target(indicator: str, area: str, partnership: Partnership) -> tuple[str, f
     return (last.period, float(last.value))
 
 
-def _comparison(rows: pd.DataFrame, partnership: Partnership) -> tuple[str | None, list]:
-    """Every area in the latest period in which any area has an ok value."""
+def _comparison(
+    rows: pd.DataFrame, partnership: Partnership, due: set[str]
+) -> tuple[str | None, list]:
+    """Every area in the latest period in which any area has an ok value, but for areas
+    where nobody reports the data (a `missing` row outside ``due``: no gap, only noise)."""
     ok = rows[rows["status"] == "ok"]
     if ok.empty:
         return None, []
@@ -212,6 +219,8 @@ def _comparison(rows: pd.DataFrame, partnership: Partnership) -> tuple[str | Non
     for area in partnership.areas:
         if area.code in at.index:
             r = at.loc[area.code]
+            if r["status"] == "missing" and area.code not in due:
+                continue
             value = float(r["value"]) if r["status"] == "ok" and not pd.isna(r["value"]) else None
             result.append((area.code, str(r["status"]), value))
     return period, result
@@ -253,7 +262,8 @@ def summarise(
     summary.baseline = _baseline(indicator.code, area, partnership, summary.points)
     summary.target = _target(indicator.code, area, partnership)
     summary.slope, summary.forecast = fit_forecast(summary.points)
-    summary.comparison_period, summary.comparison = _comparison(total, partnership)
+    due = partnership.due_areas([e for e in (indicator.numerator, indicator.denominator) if e])
+    summary.comparison_period, summary.comparison = _comparison(total, partnership, due)
     mine = of_kind(rows[rows["area"] == area])
     for column, parts in (("sex", SEX_PARTS), ("origin", ORIGIN_PARTS)):
         found = _breakdown(mine, column, parts, all_periods)

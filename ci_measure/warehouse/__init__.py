@@ -15,9 +15,10 @@ import os
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -221,6 +222,7 @@ def diff_counts(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> d
     return {"new": int(new), "corrected": int(corrected), "unchanged": int(unchanged)}
 
 
+T = TypeVar("T")
 COMMIT_ATTEMPTS = 100  # commits refused for a conflict (a shared warehouse) are retried
 
 
@@ -237,16 +239,23 @@ def record_submission(
     A commit refused because another writer committed first (a shared warehouse: every
     writer updates ``submission_counter``) is retried from the start, never surfaced.
     """
+    earlier = retrying(lambda: _record_once(con, receipt, archive_path, observations))
+    faults.point("after_commit")
+    return earlier
+
+
+def retrying(commit: Callable[[], T]) -> T:
+    """``commit()`` (one whole transaction), run again while another writer's commit refuses
+    it: every writer of a shared warehouse updates ``submission_counter``, so two concurrent
+    writes always conflict and one is retried from the start, never surfaced."""
     for attempt in range(COMMIT_ATTEMPTS):
         try:
-            earlier = _record_once(con, receipt, archive_path, observations)
-            break
+            return commit()
         except duckdb.Error as error:
             if not lake.is_conflict(error) or attempt + 1 == COMMIT_ATTEMPTS:
                 raise
             time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, 10))
-    faults.point("after_commit")
-    return earlier
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _record_once(

@@ -1,9 +1,10 @@
 """The audit trail (`ci-measure history`): every file taken in, with its outcome.
 
 One row per submission, oldest first, read from the append-only ``submissions`` table:
-accepted, rejected and deleted (personal data) files alike. The same bytes sent again by the
-same partner are recorded once (SPEC §7.1), so they add no row. Nothing here writes to the warehouse, and a
-workspace without a warehouse simply has no history yet (the file is not created).
+accepted, rejected and deleted (personal data) files alike; and, in time order among them,
+every approval and revocation of figures (SPEC §13, status ``approved`` / ``revoked``). The
+same bytes sent again by the same partner are recorded once (SPEC §7.1), so they add no row.
+Nothing here writes to the warehouse, and a workspace without a warehouse simply has no history yet (the file is not created).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ci_measure import clock, warehouse
 from ci_measure.config.model import Workspace
 from ci_measure.errors import unknown_partner
 from ci_measure.safe_text import escape_formula
+from ci_measure.warehouse import approvals
 
 COLUMNS = ["id", "received_at", "partner", "file", "sha256", "status", "rows", "errors"]
 SHORT_SHA = 12
@@ -44,7 +46,33 @@ def history(workspace: Workspace, partner: str | None = None) -> pd.DataFrame:
             """,
             [partner, partner],
         ).fetchall()
-    return pd.DataFrame(rows, columns=COLUMNS)
+        files = pd.DataFrame(rows, columns=COLUMNS)
+        if partner:  # a partner's trail is its files; approvals are the partnership's
+            return files
+        decisions = approval_rows(approvals.read_events(con, "wh", None, pd.DataFrame()))
+    if decisions.empty:
+        return files
+    both = pd.concat([files.astype(object), decisions.astype(object)], ignore_index=True)
+    return both.sort_values("received_at", kind="stable", ignore_index=True)
+
+
+def approval_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """Approvals and revocations as trail rows: status ``approved`` / ``revoked``, no partner
+    and no file; ``file`` says what was approved and by whom."""
+    if events.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.DataFrame(
+        {
+            "id": events["id"],
+            "received_at": [t.strftime("%Y-%m-%dT%H:%M:%S") for t in events["at"]],
+            "partner": "",
+            "file": [approvals.describe(e) for e in events.itertuples(index=False)],
+            "sha256": "",
+            "status": ["approved" if a == "approve" else "revoked" for a in events["action"]],
+            "rows": 0,
+            "errors": 0,
+        }
+    )
 
 
 def _printable(text: str) -> str:

@@ -20,8 +20,8 @@ from ci_measure import faults
 from ci_measure.errors import CiMeasureError
 from ci_measure.warehouse.lake import is_conflict
 
-CURRENT = 3
-TABLES = ("submissions", "observations", "submission_counter", "schema_version")
+CURRENT = 4
+TABLES = ("submissions", "observations", "submission_counter", "schema_version", "approvals")
 
 SUBMISSIONS = """
 CREATE TABLE {name} (
@@ -54,6 +54,19 @@ CREATE TABLE observations (
     row BIGINT NOT NULL
 )"""
 
+# SPEC §13: approvals and revocations of figures for publishing, append-only
+# (ci_measure/warehouse/approvals.py).
+APPROVALS = """
+CREATE TABLE approvals (
+    id BIGINT NOT NULL,                 -- 1, 2, … (no sequence: a lake has none)
+    approved_at TIMESTAMP NOT NULL,     -- UTC: the moment whose figures are approved
+    action VARCHAR NOT NULL,            -- approve | revoke
+    approved_by VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,            -- canonical (SPEC §4); a year covers its quarters, months
+    area VARCHAR,                       -- NULL: every area; else it and every area under it
+    indicator VARCHAR                   -- NULL: every indicator
+)"""
+
 VERSIONS = """
 CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL,
@@ -78,6 +91,7 @@ def create(lake: bool) -> tuple[str, ...]:
         OBSERVATIONS,
         COUNTER,
         "INSERT INTO submission_counter VALUES (0)",
+        APPROVALS,
     )
 
 
@@ -97,6 +111,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "INSERT INTO submission_counter SELECT coalesce(max(id), 0) FROM submissions",
         "DROP SEQUENCE IF EXISTS submission_ids",
     ),
+    # 4: approval before publishing (SPEC §13); an older warehouse has approved nothing.
+    4: (APPROVALS,),
 }
 COMMIT_ATTEMPTS = 100  # a lake's first writers may race to create the tables
 

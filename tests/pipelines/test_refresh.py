@@ -27,6 +27,7 @@ CHECKS = {
     "warehouse_totals",
     "published_figures_outliers",
     "published_figures_suppression",
+    "published_figures_changed_since_approval",
 }
 
 
@@ -56,7 +57,7 @@ def test_make_refresh_on_the_demo_takes_everything_in_and_materializes_every_ass
         in lines
     )
     assert "recomputed: warehouse, indicator_values, published_figures, scorecard" in lines
-    assert "checks: 6 passed, 0 warnings, 0 errors" in lines
+    assert "checks: 7 passed, 0 warnings, 0 errors" in lines
     assert lines[-1] == "refresh: everything is current" and result.stderr == ""
     assert not pending_files(load_workspace(root))
 
@@ -88,7 +89,7 @@ def test_make_refresh_fails_with_one_line_when_an_error_check_fails(tmp_path):
         path.unlink()
     result = make_refresh(root)
     assert result.returncode != 0
-    assert "checks: 5 passed, 0 warnings, 1 error" in result.stdout.splitlines()
+    assert "checks: 6 passed, 0 warnings, 1 error" in result.stdout.splitlines()
     assert result.stderr.splitlines()[0] == (
         "refresh failed: check warehouse_completeness: "
         "6 promised cells are missing for the latest period reported."

@@ -122,8 +122,25 @@ def published_figures_suppression(workspace: WorkspaceResource) -> dg.AssetCheck
     published = (
         pd.read_parquet(path) if path.exists() else figures.indicator_rows(ws, published=True)
     )
-    return _result(
-        quality.suppression_findings(figures.indicator_rows(ws), published, ws),
+    return _result(  # checked against the figures published output is made from (as approved)
+        quality.suppression_findings(figures.publication_basis(ws), published, ws),
         "Every small count is suppressed and no suppressed figure can be recovered by subtraction.",
         "{n} published rows break disclosure control (SPEC §7.6): see `problem`.",
+    )
+
+
+@dg.asset_check(
+    asset=published_figures,
+    description=(
+        "With approval required (SPEC §13): the approved keys whose figures changed since "
+        "their approval; the change is published only once it is approved again."
+    ),
+)
+def published_figures_changed_since_approval(workspace: WorkspaceResource) -> dg.AssetCheckResult:
+    changed = figures.approval_changes(workspace.load())
+    return _result(
+        changed,
+        "Every approved figure is as it was approved.",
+        "{n} approved keys have a correction awaiting approval (`ci-measure approve`).",
+        warn=True,
     )

@@ -117,7 +117,9 @@ def test_no_number_for_any_suppressed_or_empty_row():
 
 def test_marks_and_legend_for_gaps():
     html = page()
-    assert 'data-status="suppressed"' in html and "◆" in html
+    assert 'data-status="suppressed"' in html and "■" in html
+    # one symbol, one meaning: ◆ is the target's, never a suppressed figure's
+    assert not re.search(r"st-suppressed[^>]*>◆", html)
     assert 'class="mark st-missing_at_source' in html
     assert "diskretioneret" in html and "mangler hos kilden" in html
 

@@ -26,7 +26,7 @@ def test_make_refresh_on_the_lake_materializes_every_asset_from_it(
     lines = result.stdout.splitlines()
     assert sum(line.startswith("taken in: ") for line in lines) == waiting
     assert "recomputed: warehouse, indicator_values, published_figures, scorecard" in lines
-    assert "checks: 6 passed, 0 warnings, 0 errors" in lines
+    assert "checks: 7 passed, 0 warnings, 0 errors" in lines
     assert not (root / "warehouse.duckdb").exists()  # everything went to the lake
     assert shared_lake.query("SELECT count(*) FROM wh.submissions") == [(waiting,)]
     published = pd.read_parquet(root / "reports" / "published_figures.parquet")

@@ -54,7 +54,7 @@ def _dump(root: Path) -> dict:
 
 
 def _figures(cli, root: Path, *args: str) -> str:  # noqa: ANN001
-    code, out, err = cli("indicators", "--workspace", root, "--format", "csv", *args)
+    code, out, err = cli("indicators", "--workspace", root, "--format", "csv", "--all", *args)
     assert code == 0, err
     return out
 
@@ -67,7 +67,7 @@ def test_the_previous_release_warehouse_is_migrated_once_and_its_figures_stay(tm
 
     assert _figures(cli, root) == (FIXTURE / "figures" / "latest.csv").read_text(encoding="utf-8")
     after = _dump(root)
-    assert after["versions"] == [(1,), (2,), (3,)]  # found at 1, migrated to 2, then 3
+    assert after["versions"] == [(1,), (2,), (3,), (4,)]  # found at 1, migrated to 2, 3, 4
     assert after["unique"] == ["UNIQUE(partner, sha256)"]
     assert "submissions_v1" not in after["tables"]
     assert after["counter"] == [(12,)] and after["sequences"] == []  # ids from the counter row
@@ -79,7 +79,7 @@ def test_the_previous_release_warehouse_is_migrated_once_and_its_figures_stay(tm
     for n, instant in enumerate(RECEIVED, 1):
         expected = (FIXTURE / "figures" / f"as_of_{n:02d}.csv").read_text(encoding="utf-8")
         assert _figures(cli, root, "--as-of", instant) == expected, f"as of {instant}"
-    assert _dump(root)["versions"] == [(1,), (2,), (3,)]  # once: reopening migrates nothing
+    assert _dump(root)["versions"] == [(1,), (2,), (3,), (4,)]  # once: reopening migrates nothing
 
 
 def test_the_migrated_warehouse_takes_new_files_after_the_old_ones(tmp_path, cli):
@@ -106,10 +106,10 @@ def test_a_crash_during_the_migration_leaves_the_old_warehouse_intact(tmp_path):
     )
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
     assert _dump(root) == before
-    done = run_cli("indicators", "--workspace", root, "--format", "csv")
+    done = run_cli("indicators", "--workspace", root, "--format", "csv", "--all")
     assert done.returncode == 0, done.stderr
     assert done.stdout == (FIXTURE / "figures" / "latest.csv").read_text(encoding="utf-8")
-    assert _dump(root)["versions"] == [(1,), (2,), (3,)]
+    assert _dump(root)["versions"] == [(1,), (2,), (3,), (4,)]
 
 
 def test_a_warehouse_from_a_newer_release_is_refused_in_both_languages(tmp_path, cli):

@@ -11,7 +11,7 @@ from tests.ci_measure.warehouse.test_migrations import FIXTURE, RECEIVED, old_wo
 
 
 def _figures(cli, root: Path, *args: str) -> str:  # noqa: ANN001
-    code, out, err = cli("indicators", "--workspace", root, "--format", "csv", *args)
+    code, out, err = cli("indicators", "--workspace", root, "--format", "csv", "--all", *args)
     assert code == 0, err
     return out
 
@@ -32,8 +32,8 @@ def test_export_then_import_gives_the_same_figures_as_of_every_moment(tmp_path, 
     assert code == 0, err
     assert "12 submissions, 658 cells" in out and "12 indleveringer" in out
     assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == [
-        "load.sql", "observations.parquet", "schema.sql", "schema_version.parquet",
-        "submission_counter.parquet", "submissions.parquet",
+        "approvals.parquet", "load.sql", "observations.parquet", "schema.sql",
+        "schema_version.parquet", "submission_counter.parquet", "submissions.parquet",
     ]  # fmt: skip
     assert not list(tmp_path.glob(".copy*"))  # no temporary folder left
     moved = tmp_path / "elsewhere" / "export"  # an export can be moved, then imported
@@ -60,7 +60,7 @@ def test_an_export_of_the_previous_release_is_migrated_as_it_is_imported(tmp_pat
 
     with duckdb.connect(str(target / "warehouse.duckdb"), read_only=True) as con:
         versions = con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
-    assert versions == [(1,), (2,), (3,)]
+    assert versions == [(1,), (2,), (3,), (4,)]
     expected = (FIXTURE / "figures" / "latest.csv").read_text(encoding="utf-8")
     assert _figures(cli, target) == expected
 
