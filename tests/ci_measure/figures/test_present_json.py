@@ -42,7 +42,7 @@ def test_the_demo_is_written_as_before(demo, published, cli):
     text = present.to_json(rows)
     assert text == _before(rows)
     flags = ["--published"] if published else []
-    code, out, _ = cli("indicators", "--workspace", demo.root, "--format", "json", *flags)
+    code, out, _ = cli("indicators", "--workspace", demo.root, "--format", "json", "--all", *flags)
     assert code == 0 and out == text + "\n"
     first = json.loads(out)[0]
     assert list(first) == list(rows.columns) and first["indicator"] == rows.at[0, "indicator"]
