@@ -27,29 +27,9 @@ sys.path.insert(0, str(REPO))
 
 from tests.conftest import PARTNERSHIP  # noqa: E402
 from tests.support.postgres import running  # noqa: E402
+from tests.support.small_files import small_files  # noqa: E402
 
 CLI = [sys.executable, "-m", "ci_measure.cli"]
-
-
-def files(count: int) -> dict[str, tuple[str, str]]:
-    """{name: (partner, text)}: small files of the kind partners send, each its own cells."""
-    made = {}
-    for n in range(count):
-        year = 1900 + n
-        if n % 2:
-            text = "data_element,area,period,value\n" + "".join(
-                f"INKL_DELTAGERE,0561-OST-N,{year}-Q{q},{n + q}\n" for q in (1, 2, 3, 4)
-            )
-            made[f"{n:03d}-ngo.csv"] = ("NGO", text)
-        else:
-            school = f"{year}/{(year + 1) % 100:02d}"
-            text = (
-                "dataelement;område;periode;køn;værdi\n"
-                f"ELEVER_AFGANG_9KL;0561-OST-N;{school};M;{40 + n}\n"
-                f"ELEVER_UDD_15MD;0561-OST-N;{school};M;{30 + n}\n"
-            )
-            made[f"{n:03d}-skole.csv"] = ("SKOLE", text)
-    return made
 
 
 def workspace(root: Path, chosen: dict[str, tuple[str, str]]) -> Path:
@@ -103,7 +83,7 @@ def measure(
 
 
 def embedded(base: Path, count: int, processes: int, read: bool) -> dict[str, float]:
-    root = workspace(base / f"embedded-{processes}-{read}", files(count))
+    root = workspace(base / f"embedded-{processes}-{read}", small_files(count))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CI_MEASURE_")}
     os.environ.pop("CI_MEASURE_WAREHOUSE", None)
     os.environ.pop("CI_MEASURE_LAKE_DATA", None)
@@ -111,7 +91,7 @@ def embedded(base: Path, count: int, processes: int, read: bool) -> dict[str, fl
 
 
 def lake(base: Path, count: int, processes: int, server, read: bool) -> dict[str, float]:  # noqa: ANN001
-    everything = sorted(files(count).items())
+    everything = sorted(small_files(count).items())
     roots = [
         workspace(base / f"lake-{processes}-{read}-{i}", dict(everything[i::processes]))
         for i in range(processes)

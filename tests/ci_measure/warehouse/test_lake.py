@@ -17,6 +17,7 @@ import pytest
 from tests.ci_measure.warehouse.lake_support import SharedLake, copy_demo
 from tests.ci_measure.warehouse.test_migrations import FIXTURE, RECEIVED, old_workspace
 from tests.reliability.common import run_cli
+from tests.support.small_files import small_files
 
 
 def _figures(root: Path) -> list[str]:
@@ -109,27 +110,6 @@ def test_migrate_copies_every_submission_and_every_as_of_moment(
     assert again.returncode == 2 and "already holds 13 submissions" in again.stderr
 
 
-def _files(count: int, offset: int = 0) -> dict[str, tuple[str, str]]:
-    """{name: (partner, text)}: files that each write their own cells (so order cannot matter)."""
-    files = {}
-    for n in range(offset, offset + count):
-        year = 1990 + n
-        if n % 2:
-            text = "data_element,area,period,value\n" + "".join(
-                f"INKL_DELTAGERE,0561-OST-N,{year}-Q{q},{n + q}\n" for q in (1, 2, 3, 4)
-            )
-            files[f"{n:02d}-ngo.csv"] = ("NGO", text)
-        else:
-            school = f"{year}/{(year + 1) % 100:02d}"
-            text = (
-                "dataelement;område;periode;køn;værdi\n"
-                f"ELEVER_AFGANG_9KL;0561-OST-N;{school};M;{40 + n}\n"
-                f"ELEVER_UDD_15MD;0561-OST-N;{school};M;{30 + n}\n"
-            )
-            files[f"{n:02d}-skole.csv"] = ("SKOLE", text)
-    return files
-
-
 def _machine(root: Path, files: dict[str, tuple[str, str]]) -> Path:
     from tests.conftest import PARTNERSHIP
 
@@ -166,7 +146,7 @@ def _check_once(shared_lake: SharedLake, files: dict[str, tuple[str, str]]) -> N
 
 
 def test_two_machines_taking_in_the_same_files_at_once_load_each_once(shared_lake, tmp_path):
-    files = _files(12)
+    files = small_files(12)
     machines = [_machine(tmp_path / name, files) for name in ("a", "b")]
     runs = [shared_lake.popen("ingest", "--workspace", root) for root in machines]
     outputs = [run.communicate(timeout=300) for run in runs]
@@ -188,7 +168,7 @@ def test_two_machines_taking_in_the_same_files_at_once_load_each_once(shared_lak
 def test_a_kill_9_of_one_of_two_concurrent_ingests_loses_nothing_and_doubles_nothing(
     shared_lake, tmp_path
 ):
-    mine, theirs = _files(6), _files(6, offset=6)
+    mine, theirs = small_files(6), small_files(6, offset=6)
     killed_root, other_root = (
         _machine(tmp_path / "killed", mine),
         _machine(tmp_path / "other", theirs),
@@ -216,7 +196,7 @@ def test_a_kill_9_of_one_of_two_concurrent_ingests_loses_nothing_and_doubles_not
 def test_readers_never_wait_for_a_writer(shared_lake, tmp_path):
     from ci_measure.warehouse import lake, writer
 
-    root = _machine(tmp_path / "ws", _files(2))
+    root = _machine(tmp_path / "ws", small_files(2))
     assert shared_lake.run("ingest", "--workspace", root).returncode == 0
     where = lake.Lake(shared_lake.url, str(shared_lake.data) + "/")
     with writer(where) as con:  # a writer in the middle of a long transaction
@@ -315,7 +295,7 @@ def test_export_and_import_are_refused_for_a_lake_with_the_way_to_back_it_up(sha
 
 def test_approvals_live_in_the_shared_warehouse_too(shared_lake, tmp_path):
     """SPEC §13 on the lake: an approval made on one machine publishes for every machine."""
-    first = _machine(tmp_path / "one", _files(2))
+    first = _machine(tmp_path / "one", small_files(2))
     with (first / "partnership.yaml").open("a", encoding="utf-8") as f:
         f.write("publishing: {approval: required}\n")
     assert shared_lake.run("ingest", "--workspace", first).returncode == 0
