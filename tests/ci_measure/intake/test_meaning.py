@@ -8,8 +8,8 @@ import pytest
 from ci_measure.config.workspace import load_workspace
 from ci_measure.intake import template
 from ci_measure.intake.validate import validate_file
-from tests.conftest import REALDATA
 from tests.helpers import write
+from tests.support.realdata import real
 
 HEADER = "dataelement;område;periode;køn;værdi\n"
 
@@ -277,7 +277,7 @@ def test_a_note_in_a_spreadsheet_column_of_its_own_is_ignored_too(workspace, tmp
 
 
 def test_a_file_without_a_header_row_gets_one_message_pointing_to_the_template(workspace, tmp_path):
-    path = REALDATA / "dst_statusu6_uddannelsesstatus_kommune_2024.csv"
+    path = real("dst_statusu6_uddannelsesstatus_kommune_2024.csv")
     receipt = validate_file(path, workspace, "SKOLE").receipt
     assert receipt.status == "rejected" and receipt.warnings == []
     [p] = receipt.errors

@@ -17,7 +17,7 @@ from ci_measure.errors import FileProblem
 from ci_measure.intake.personal import personal_data
 from ci_measure.intake.read import read_table
 from ci_measure.intake.validate import validate_file
-from tests.conftest import REALDATA
+from tests.support.realdata import real
 from tests.support.workbooks import Note, ods_bytes, xls_bytes
 
 CPR = "160377-4822"  # 16 March 1977
@@ -329,13 +329,11 @@ def test_nothing_is_found_in_ordinary_files(tmp_path):
 
 # --- P-numbers and other register identifiers (SPEC §8 exception, issue 15) -------------
 
-STIL = REALDATA / "stil_institutionsregister_folkeskoler.xlsx"
+STIL_NAME = "stil_institutionsregister_folkeskoler.xlsx"
 
 
 def test_the_institution_registers_p_numbers_are_not_cpr_numbers(workspace):
-    if not STIL.exists():
-        pytest.skip("shared/realdata is not beside the repository")
-    receipt = validate_file(STIL, workspace, "SKOLE").receipt
+    receipt = validate_file(real(STIL_NAME), workspace, "SKOLE").receipt
     assert "personal_data" not in {e.code for e in receipt.errors}
     assert "P_NR" in {w.column for w in receipt.warnings if w.code == "unknown_column"}
 
@@ -352,9 +350,7 @@ def test_the_institution_registers_p_numbers_are_not_cpr_numbers(workspace):
     ids=["other column", "dashed in P_NR", "nine digits in P_NR", "comment", "other sheet"],
 )
 def test_a_cpr_number_elsewhere_in_the_register_is_still_refused(tmp_path, change, expected):
-    if not STIL.exists():
-        pytest.skip("shared/realdata is not beside the repository")
-    book = load_workbook(STIL)
+    book = load_workbook(real(STIL_NAME))
     change(book, book.worksheets[0])
     path = tmp_path / "register.xlsx"
     book.save(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,22 +9,11 @@ import pytest
 from ci_measure.errors import FileProblem
 from ci_measure.intake.read import RawTable, read_table
 from ci_measure.intake.read.csv import decode, sniff_delimiter
-from tests.support.realdata import require_realdata
+from tests.support.realdata import real
 
-REALDATA = Path(
-    os.environ.get(
-        "CI_MEASURE_REALDATA", Path(__file__).resolve().parents[4] / "shared" / "realdata"
-    )
-)
 MB = 1024 * 1024
 HEADER = ["dataelement", "område", "periode", "køn", "værdi"]
 ROW = ["ELEVER_AFGANG_9KL", "0561-OST-N", "2023/24", "M", "40"]
-
-
-def real(name: str) -> Path:
-    path = REALDATA / name
-    require_realdata(path.exists(), f"the shared real file {name}")  # fails under CI=true
-    return path
 
 
 def write(tmp_path: Path, data: bytes | str, name: str = "f.csv", encoding: str = "utf-8") -> Path:

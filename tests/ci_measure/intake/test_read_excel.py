@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zipfile
 from pathlib import Path
 
@@ -13,20 +12,9 @@ import xlsxwriter
 
 from ci_measure.errors import FileProblem
 from ci_measure.intake.read import RawTable, read_table
-from tests.support.realdata import require_realdata
+from tests.support.realdata import real
 
-REALDATA = Path(
-    os.environ.get(
-        "CI_MEASURE_REALDATA", Path(__file__).resolve().parents[4] / "shared" / "realdata"
-    )
-)
 MB = 1024 * 1024
-
-
-def real(name: str) -> Path:
-    path = REALDATA / name
-    require_realdata(path.exists(), f"the shared real file {name}")  # fails under CI=true
-    return path
 
 
 def read(path: Path) -> RawTable:
