@@ -65,6 +65,18 @@ def _load(workspace: Path) -> tuple[dict, dict]:
     return catalog, partnership
 
 
+def _responsible(partnership: dict, partner: str) -> list[tuple[str, str]]:
+    """(data element, area) pairs the partner reports, as partnership.yaml lists them."""
+    return [
+        (e, str(a))
+        for p in partnership["partners"]
+        if p["code"] == partner
+        for r in p["reports"]
+        for e in r["data_elements"]
+        for a in r["areas"]
+    ]
+
+
 def pandera_check(file: str, workspace: Path, partner: str) -> int:
     import numpy as np
     import pandas as pd
@@ -74,15 +86,7 @@ def pandera_check(file: str, workspace: Path, partner: str) -> int:
     elements = {d["code"]: d for d in catalog["data_elements"]}
     areas = [str(a["code"]) for a in partnership["areas"]]
     resp = pd.DataFrame(
-        [
-            (e, str(a))
-            for p in partnership["partners"]
-            if p["code"] == partner
-            for r in p["reports"]
-            for e in r["data_elements"]
-            for a in r["areas"]
-        ],
-        columns=["data_element", "area"],
+        _responsible(partnership, partner), columns=["data_element", "area"]
     ).assign(responsible=True)
 
     raw = pd.read_csv(file, sep=";", dtype=str, keep_default_na=False, engine="c")
@@ -167,16 +171,7 @@ def polars_check(file: str, workspace: Path, partner: str) -> int:
     elements = {d["code"]: d for d in catalog["data_elements"]}
     areas = [str(a["code"]) for a in partnership["areas"]]
     resp = pl.DataFrame(
-        [
-            (e, str(a))
-            for p in partnership["partners"]
-            if p["code"] == partner
-            for r in p["reports"]
-            for e in r["data_elements"]
-            for a in r["areas"]
-        ],
-        schema=["data_element", "area"],
-        orient="row",
+        _responsible(partnership, partner), schema=["data_element", "area"], orient="row"
     ).with_columns(responsible=pl.lit(True))
     raw = pl.read_csv(file, separator=";", infer_schema=False)
     text = pl.col("værdi").fill_null("").str.strip_chars()

@@ -19,6 +19,7 @@ import pandas as pd
 from ci_measure.config.model import Workspace
 from ci_measure.errors import ConfigError, FileProblem, Problem
 from ci_measure.intake.cpr import find_cpr
+from ci_measure.intake.personal.places import column_letters
 from ci_measure.intake.read import read_grid
 from ci_measure.intake.read.table import Grid, RawTable
 from ci_measure.intake.statistics.aggregate import Cells, make_cells
@@ -143,15 +144,6 @@ def _table(grid: Grid, mapping: Mapping, located: Located, cells: Cells) -> Mapp
     )
 
 
-def _letters(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def whole_grid(grid: Grid) -> RawTable:
     """Every cell of the file as one table (columns A, B, …): what the personal-data check
     must see, title lines and notes included."""
@@ -160,7 +152,7 @@ def whole_grid(grid: Grid) -> RawTable:
     )
     return RawTable(
         frame=frame,
-        headers=[_letters(j) for j in range(len(grid.columns))],
+        headers=[column_letters(j) for j in range(len(grid.columns))],
         rows=[int(n) for n in grid.numbers],
         header_row=0,
         sheet=grid.sheet,
